@@ -1,0 +1,109 @@
+using MalariaML.Data;
+using MalariaML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MalariaML.Preprocessing;
+
+/// <summary>
+/// The fast batched path from files to TorchSharp tensors: decodes in parallel into bytes, then forms float batches
+/// (N, 3, H, W) in [0, 1] on demand. The whole 27,558-cell set at 125x125 takes 1.3 GB as bytes, 5.2 GB as floats.
+/// </summary>
+public sealed class CellImageLoader
+{
+    /// <summary>Creates a loader with the given options (defaults: 125x125, bilinear).</summary>
+    public CellImageLoader(ImageLoadOptions? options = null) => Options = options ?? new ImageLoadOptions();
+
+    /// <summary>Decoding and resizing options.</summary>
+    public ImageLoadOptions Options { get; }
+
+    /// <summary>Decodes and resizes every cell in parallel; bad files are skipped and reported, never fatal.</summary>
+    public DecodedCells Decode(IReadOnlyList<CellImage> cells, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        var images = new RgbImage?[cells.Count];
+        var reasons = new string?[cells.Count];
+        var done = 0;
+        var step = Math.Max(1, cells.Count / 100);
+        progress?.Report(new WorkProgress("decoding", 0, cells.Count));
+        Parallel.For(0, cells.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.MaxDegreeOfParallelism), CancellationToken = cancellationToken },
+            i =>
+            {
+                try
+                {
+                    images[i] = ImageDecoder.DecodeFile(cells[i].Path, Options);
+                }
+                catch (InvalidImageException e)
+                {
+                    reasons[i] = e.Reason;
+                }
+
+                var n = Interlocked.Increment(ref done);
+                if (n % step == 0 || n == cells.Count)
+                {
+                    progress?.Report(new WorkProgress("decoding", n, cells.Count));
+                }
+            });
+
+        var keptCells = new List<CellImage>(cells.Count);
+        var keptImages = new List<RgbImage>(cells.Count);
+        var skipped = new List<SkippedFile>();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            if (images[i] is { } image)
+            {
+                keptCells.Add(cells[i]);
+                keptImages.Add(image);
+            }
+            else
+            {
+                skipped.Add(new SkippedFile(cells[i].Path, reasons[i]!));
+            }
+        }
+
+        return new DecodedCells(keptCells, keptImages, skipped, Options.Width, Options.Height);
+    }
+
+    /// <summary>
+    /// Stacks the chosen images into a float32 tensor (N, 3, H, W) with values in [0, 1], the layout ML.NET's
+    /// <c>ExtractPixels</c> produces per row. The caller owns (and disposes) the tensor.
+    /// </summary>
+    public static Tensor ToTensor(IReadOnlyList<RgbImage> images, ReadOnlySpan<int> indices, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        TorchRuntime.EnsureInitialized();
+        if (indices.Length == 0)
+        {
+            throw new ArgumentException("a batch needs at least one image", nameof(indices));
+        }
+
+        var first = images[indices[0]];
+        int h = first.Height, w = first.Width, size = RgbImage.ByteCount(w, h);
+        var bytes = new byte[indices.Length * size];
+        for (var k = 0; k < indices.Length; k++)
+        {
+            var image = images[indices[k]];
+            if (image.Width != w || image.Height != h)
+            {
+                throw new ArgumentException($"images in one batch must share a size; got {w}x{h} and {image.Width}x{image.Height}", nameof(images));
+            }
+
+            image.Pixels.CopyTo(bytes, k * size);
+        }
+
+        using var scope = NewDisposeScope();
+        var raw = torch.tensor(bytes, [indices.Length, h, w, 3], ScalarType.Byte);
+        var batch = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).div_(255f).contiguous();
+        if (device is not null && device.type != DeviceType.CPU)
+        {
+            batch = batch.to(device);
+        }
+
+        return batch.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Stacks all images in order; see <see cref="ToTensor(IReadOnlyList{RgbImage}, ReadOnlySpan{int}, Device?)"/>.</summary>
+    public static Tensor ToTensor(IReadOnlyList<RgbImage> images, Device? device = null)
+        => ToTensor(images, Enumerable.Range(0, images.Count).ToArray(), device);
+}

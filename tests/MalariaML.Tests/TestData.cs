@@ -1,0 +1,77 @@
+using MalariaML.Data;
+
+namespace MalariaML.Tests;
+
+/// <summary>Locates the real cell images the tests use.</summary>
+internal static class TestData
+{
+    /// <summary>The repository root (the folder holding MalariaML.sln).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>The committed sample of real NIH cells: always present.</summary>
+    public static string SampleRoot => Path.Combine(RepoRoot, "data", "sample", "cell_images");
+
+    /// <summary>
+    /// The larger development set beside the checkout (<c>../shared/data/cell_images</c>), or
+    /// <c>MALARIAML_SHARED_DATA</c>; null when neither exists, so tests that need it skip instead of failing.
+    /// </summary>
+    public static string? SharedRoot
+    {
+        get
+        {
+            var candidates = new[]
+            {
+                Environment.GetEnvironmentVariable("MALARIAML_SHARED_DATA"),
+                Path.Combine(RepoRoot, "..", "shared", "data", "cell_images"),
+            };
+            return candidates.Where(c => !string.IsNullOrEmpty(c)).Select(c => Path.GetFullPath(c!))
+                .FirstOrDefault(c => Directory.Exists(Path.Combine(c, "Parasitized")));
+        }
+    }
+
+    /// <summary>The committed sample as a dataset.</summary>
+    public static CellDataset Sample() => CellDataset.Load(SampleRoot);
+
+    /// <summary>A few cells of each class from the sample, in a fixed order.</summary>
+    public static IReadOnlyList<CellImage> SampleCells(int perClass)
+        => Sample().Cells.GroupBy(c => c.Label).SelectMany(g => g.Take(perClass)).ToList();
+
+    /// <summary>A fresh temporary folder, deleted when disposed.</summary>
+    public static TempFolder NewTempFolder() => new();
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MalariaML.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("MalariaML.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A temporary folder that deletes itself.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "malariaml-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
