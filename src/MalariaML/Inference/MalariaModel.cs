@@ -1,0 +1,207 @@
+using MalariaML.Data;
+using MalariaML.Models;
+using MalariaML.Preprocessing;
+using MalariaML.Runtime;
+using MalariaML.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MalariaML.Inference;
+
+/// <summary>
+/// A trained model that says <c>Parasitized</c> or <c>Uninfected</c>: loaded from or saved to one <c>.malaria</c> file,
+/// predicting single images or whole folders in batches with parallel decoding. Create one per model and reuse it;
+/// it is safe to call from several threads.
+/// </summary>
+public sealed class MalariaModel : IDisposable
+{
+    /// <summary>Name of the payload entry holding TorchSharp weights.</summary>
+    public const string WeightsEntry = "weights.bin";
+
+    private readonly nn.Module<Tensor, Tensor> _network;
+    private readonly Lock _forward = new();
+
+    /// <summary>Wraps a trained network with its metadata.</summary>
+    public MalariaModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
+    {
+        _network = network ?? throw new ArgumentNullException(nameof(network));
+        Metadata = metadata ?? throw new ArgumentNullException(nameof(metadata));
+        if (metadata.ClassNames.Count != 2 || !metadata.ClassNames.Contains(metadata.PositiveClass))
+        {
+            throw new ArgumentException("metadata needs two class names, one of them the positive class", nameof(metadata));
+        }
+
+        LoadOptions = new ImageLoadOptions
+        {
+            Width = metadata.InputWidth,
+            Height = metadata.InputHeight,
+            Sampling = Enum.TryParse<ResizeSampling>(metadata.Sampling, out var sampling) ? sampling : ResizeSampling.Bilinear,
+        };
+        Device = CPU;
+    }
+
+    /// <summary>What the model file says about the model.</summary>
+    public ModelMetadata Metadata { get; private set; }
+
+    /// <summary>How images are decoded for this model.</summary>
+    public ImageLoadOptions LoadOptions { get; }
+
+    /// <summary>Device the network runs on.</summary>
+    public Device Device { get; private set; }
+
+    /// <summary>The network (inputs (N, 3, H, W) RGB in [0, 1], outputs (N) logits).</summary>
+    public nn.Module<Tensor, Tensor> Network => _network;
+
+    /// <summary>Images per forward pass when predicting many. Default 64.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Loads a <c>.malaria</c> file.</summary>
+    /// <param name="path">Model file.</param>
+    /// <param name="device"><c>auto</c>, <c>cpu</c> or <c>cuda</c>.</param>
+    /// <exception cref="ModelFileException">The file is unusable (see <see cref="ModelFile.Read"/>) or its weights do not fit its model kind.</exception>
+    public static MalariaModel Load(string path, string device = "cpu")
+    {
+        var (metadata, payloads) = ModelFile.Read(path);
+        TorchRuntime.EnsureInitialized();
+        ModelDefinition definition;
+        try
+        {
+            definition = ModelCatalog.Get(metadata.ModelKind);
+        }
+        catch (MalariaMLException e)
+        {
+            throw new ModelFileException(path, e.Message, e);
+        }
+
+        if (!payloads.TryGetValue(WeightsEntry, out var weights))
+        {
+            throw new ModelFileException(path, $"missing entry '{WeightsEntry}'");
+        }
+
+        var network = definition.Create(new ModelBuildOptions(metadata.InputWidth, Pretrained: false));
+        try
+        {
+            ModuleState.Load(network, weights, path);
+        }
+        catch (MalariaMLException e)
+        {
+            network.Dispose();
+            throw new ModelFileException(path, $"weights do not fit a {metadata.ModelKind} network: {e.InnerException?.Message ?? e.Message}", e);
+        }
+
+        var model = new MalariaModel(network, metadata);
+        model.MoveTo(ComputeDevice.Resolve(device));
+        return model;
+    }
+
+    /// <summary>Writes the model to <paramref name="path"/> atomically (temporary file, then rename).</summary>
+    public void Save(string path)
+    {
+        byte[] weights;
+        lock (_forward)
+        {
+            weights = ModuleState.Save(_network);
+        }
+
+        ModelFile.Write(path, Metadata, new Dictionary<string, byte[]> { [WeightsEntry] = weights });
+    }
+
+    /// <summary>Replaces the metadata with <paramref name="change"/> applied to it (e.g. a new threshold) before saving.</summary>
+    public void UpdateMetadata(Func<ModelMetadata, ModelMetadata> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Metadata = change(Metadata);
+    }
+
+    /// <summary>Moves the network to <paramref name="device"/>.</summary>
+    public void MoveTo(Device device)
+    {
+        lock (_forward)
+        {
+            _network.to(device);
+            Device = device;
+        }
+    }
+
+    /// <summary>Predicts one image file.</summary>
+    /// <exception cref="InvalidImageException">The file is not a usable image.</exception>
+    public CellPrediction Predict(string path) => ToPrediction(path, PredictProbabilities([ImageDecoder.DecodeFile(path, LoadOptions)])[0]);
+
+    /// <summary>Predicts one encoded image held in memory.</summary>
+    public CellPrediction Predict(byte[] data, string name = "image")
+        => ToPrediction(name, PredictProbabilities([ImageDecoder.Decode(data, name, LoadOptions)])[0]);
+
+    /// <summary>Predicts one encoded image read from a stream.</summary>
+    public CellPrediction Predict(Stream stream, string name = "stream")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Predict(copy.ToArray(), name);
+    }
+
+    /// <summary>Predicts many files: decoding in parallel, one forward pass per batch. Bad files are skipped and reported.</summary>
+    public PredictionBatch PredictMany(IReadOnlyList<string> paths, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var cells = paths.Select(p => new CellImage(p, "", PatientKey.Parse(p))).ToList();
+        var predictions = new List<CellPrediction>(paths.Count);
+        var skipped = new List<SkippedFile>();
+        var loader = new CellImageLoader(LoadOptions);
+        // Decode a chunk at a time so memory stays flat on folders of any size.
+        const int chunk = 1024;
+        for (var start = 0; start < cells.Count; start += chunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var decoded = loader.Decode(cells.GetRange(start, Math.Min(chunk, cells.Count - start)), null, cancellationToken);
+            skipped.AddRange(decoded.Skipped);
+            var probabilities = PredictProbabilities(decoded.Images);
+            for (var i = 0; i < probabilities.Length; i++)
+            {
+                predictions.Add(ToPrediction(decoded.Cells[i].Path, probabilities[i]));
+            }
+
+            progress?.Report(new WorkProgress("predicting", Math.Min(cells.Count, start + chunk), cells.Count));
+        }
+
+        return new PredictionBatch(predictions, skipped);
+    }
+
+    /// <summary>Probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size.</summary>
+    public float[] PredictProbabilities(IReadOnlyList<RgbImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var result = new float[images.Count];
+        if (images.Count == 0)
+        {
+            return result;
+        }
+
+        lock (_forward)
+        {
+            _network.eval();
+            using var noGrad = no_grad();
+            var indices = Enumerable.Range(0, images.Count).ToArray();
+            for (var start = 0; start < images.Count; start += BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var batch = indices.AsSpan(start, Math.Min(BatchSize, images.Count - start));
+                var input = CellImageLoader.ToTensor(images, batch, Device);
+                var probabilities = _network.call(input).sigmoid().to(CPU).data<float>().ToArray();
+                probabilities.CopyTo(result, start);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The label the model gives a probability.</summary>
+    public string LabelOf(double probability)
+        => probability >= Metadata.Threshold ? Metadata.PositiveClass : Metadata.ClassNames.First(c => c != Metadata.PositiveClass);
+
+    private CellPrediction ToPrediction(string source, double probability)
+        => new(source, LabelOf(probability), probability, probability >= Metadata.Threshold);
+
+    /// <inheritdoc/>
+    public void Dispose() => _network.Dispose();
+}

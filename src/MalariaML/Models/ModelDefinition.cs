@@ -1,0 +1,31 @@
+using MalariaML.Training;
+using static TorchSharp.torch;
+
+namespace MalariaML.Models;
+
+/// <summary>
+/// A model the library can train by name: its input size, its training defaults, whether it augments, and how to
+/// build its network.
+/// </summary>
+/// <param name="Name">Name used by the API and the CLI, e.g. <c>basic-cnn</c>.</param>
+/// <param name="Description">One line for help texts.</param>
+/// <param name="ImageSize">Default square input size in pixels.</param>
+/// <param name="Training">Default training options (optimizer, learning rate, ...).</param>
+/// <param name="Augmentation">Augmentation of training images; null for none.</param>
+/// <param name="Create">Builds the untrained network for an input size, given the options (e.g. a weights file).</param>
+public sealed record ModelDefinition(
+    string Name,
+    string Description,
+    int ImageSize,
+    TrainingOptions Training,
+    ImageAugmentation? Augmentation,
+    Func<ModelBuildOptions, nn.Module<Tensor, Tensor>> Create);
+
+/// <summary>What a network factory may need besides its name.</summary>
+/// <param name="ImageSize">Square input size in pixels.</param>
+/// <param name="WeightsPath">User-supplied pretrained weights (VGG-19), or null.</param>
+/// <param name="Pretrained">
+/// Whether pretrained weights are loaded. False when the network is rebuilt to receive weights from a <c>.malaria</c>
+/// file, where importing them first would be wasted work.
+/// </param>
+public sealed record ModelBuildOptions(int ImageSize, string? WeightsPath = null, bool Pretrained = true);

@@ -1,0 +1,80 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace MalariaML.Models;
+
+/// <summary>
+/// A ResNet basic block as exported by CNTK: conv3x3-BN-ReLU-conv3x3-BN, plus the shortcut
+/// (identity, or a 1x1 stride-2 projection with BN when the block downsamples), then ReLU.
+/// </summary>
+public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
+{
+    [ComponentName(Name = ResNet18LayerNames.Conv1)]
+    private readonly Conv2d _conv1;
+
+    [ComponentName(Name = ResNet18LayerNames.Bn1)]
+    private readonly BatchNorm2d _bn1;
+
+    [ComponentName(Name = ResNet18LayerNames.Conv2)]
+    private readonly Conv2d _conv2;
+
+    [ComponentName(Name = ResNet18LayerNames.Bn2)]
+    private readonly BatchNorm2d _bn2;
+
+    [ComponentName(Name = ResNet18LayerNames.DownsampleConv)]
+    private readonly Conv2d? _downsampleConv;
+
+    [ComponentName(Name = ResNet18LayerNames.DownsampleBn)]
+    private readonly BatchNorm2d? _downsampleBn;
+
+    /// <summary>Creates a block.</summary>
+    /// <param name="name">Module name (informational).</param>
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="outChannels">Output channels (filters).</param>
+    /// <param name="stride">1, or 2 for the first block of stages 2-4 (which also gets the projection shortcut).</param>
+    public ResNetBasicBlock(string name, int inChannels, int outChannels, int stride) : base(name)
+    {
+        if (stride is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be 1 or 2.");
+
+        Conv1Geometry = new ConvGeometry(3, stride);
+        Conv2Geometry = new ConvGeometry(3, 1);
+        _conv1 = ResNet18Backbone.CreateConv(inChannels, outChannels, Conv1Geometry);
+        _bn1 = ResNet18Backbone.CreateBatchNorm(outChannels);
+        _conv2 = ResNet18Backbone.CreateConv(outChannels, outChannels, Conv2Geometry);
+        _bn2 = ResNet18Backbone.CreateBatchNorm(outChannels);
+        if (stride != 1 || inChannels != outChannels)
+        {
+            DownsampleGeometry = new ConvGeometry(1, stride);
+            _downsampleConv = ResNet18Backbone.CreateConv(inChannels, outChannels, DownsampleGeometry.Value);
+            _downsampleBn = ResNet18Backbone.CreateBatchNorm(outChannels);
+        }
+
+        RegisterComponents();
+    }
+
+    /// <summary>Geometry of the first convolution.</summary>
+    public ConvGeometry Conv1Geometry { get; }
+
+    /// <summary>Geometry of the second convolution.</summary>
+    public ConvGeometry Conv2Geometry { get; }
+
+    /// <summary>Geometry of the shortcut projection, or null when the shortcut is the identity.</summary>
+    public ConvGeometry? DownsampleGeometry { get; }
+
+    /// <summary>True when the shortcut is a 1x1 projection rather than the identity.</summary>
+    public bool HasProjection => _downsampleConv is not null;
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var y = ResNet18Backbone.ConvBn(_conv1, _bn1, Conv1Geometry, input).relu_();
+        y = ResNet18Backbone.ConvBn(_conv2, _bn2, Conv2Geometry, y);
+        var shortcut = _downsampleConv is null
+            ? input
+            : ResNet18Backbone.ConvBn(_downsampleConv, _downsampleBn!, DownsampleGeometry!.Value, input);
+        return y.add_(shortcut).relu_().MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,44 @@
+namespace MalariaML.Training;
+
+/// <summary>
+/// Options of <see cref="ModelTrainer"/>: which model, and overrides of its defaults. A null override keeps the
+/// model's default from <see cref="Models.ModelCatalog"/>.
+/// </summary>
+public sealed record ModelTrainingOptions
+{
+    /// <summary>Model name, e.g. <c>basic-cnn</c>. Default <c>basic-cnn</c>.</summary>
+    public string Model { get; init; } = Models.ModelCatalog.BasicCnn;
+
+    /// <summary>Square input size; null for the model's default (125 for the article's models).</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>Most epochs; null for the default (25).</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>Batch size; null for the default (64).</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Learning rate; null for the model's default.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>Early-stopping patience; null for the default (5).</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>Seed of everything random. Default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>. Default <c>auto</c>.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>User-supplied pretrained weights (VGG-19 models). Default null.</summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary>Checkpoint file written after every epoch; null for none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Resume from <see cref="CheckpointPath"/> when it exists.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Folder for caches (e.g. frozen-network features); null for the default cache folder.</summary>
+    public string? CacheDirectory { get; init; }
+}

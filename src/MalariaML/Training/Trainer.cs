@@ -1,0 +1,197 @@
+using TorchSharp.Modules;
+using System.Diagnostics;
+using MalariaML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MalariaML.Training;
+
+/// <summary>
+/// The one training loop every TorchSharp model uses: shuffled mini-batches with binary cross-entropy on logits,
+/// validation after every epoch, reduce-on-plateau learning rate, early stopping, a checkpoint after every epoch,
+/// and the best epoch's weights restored at the end.
+/// </summary>
+/// <remarks>
+/// Randomness (shuffle order, augmentation, dropout) is derived from <see cref="TrainingOptions.Seed"/> and the epoch
+/// number at the start of each epoch, so a run resumed from a checkpoint continues exactly as if never stopped.
+/// </remarks>
+public static class Trainer
+{
+    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, choosing the best epoch on <paramref name="validation"/>.</summary>
+    /// <param name="model">Network mapping a batch of inputs to (N) logits; its trainable parameters are optimised.</param>
+    /// <param name="train">Training examples (augmented when the source is configured to).</param>
+    /// <param name="validation">Validation examples; may be empty, then training loss stands in.</param>
+    /// <param name="options">Loop settings.</param>
+    /// <param name="progress">Receives per-batch and per-epoch progress.</param>
+    /// <param name="cancellationToken">Stops between batches; the last completed epoch's checkpoint remains.</param>
+    public static TrainingResult Train(nn.Module<Tensor, Tensor> model, IBatchSource train, IBatchSource validation,
+        TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(options);
+        if (train.Count == 0)
+        {
+            throw new MalariaMLException("no training examples");
+        }
+
+        TorchRuntime.EnsureInitialized();
+        var device = ComputeDevice.Resolve(options.Device);
+        model.to(device);
+        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        using var optimizer = OptimizerFactory.Create(options.Optimizer, parameters, options.LearningRate);
+
+        var state = Start(model, optimizer, options);
+        var stoppedEarly = false;
+        for (var epoch = state.NextEpoch; epoch < options.Epochs; epoch++)
+        {
+            if (options.EarlyStoppingPatience > 0 && state.EpochsWithoutImprovement >= options.EarlyStoppingPatience)
+            {
+                stoppedEarly = true;
+                break;
+            }
+
+            SetLearningRate(optimizer, state.Schedule.LearningRate);
+            var clock = Stopwatch.StartNew();
+            var (loss, accuracy) = RunTrainingEpoch(model, optimizer, train, options, epoch, device, progress, cancellationToken);
+            var (valLoss, valAccuracy) = validation.Count > 0 ? Evaluate(model, validation, options.BatchSize, device) : (loss, accuracy);
+            var record = new EpochRecord(epoch + 1, loss, accuracy, valLoss, valAccuracy, state.Schedule.LearningRate, clock.Elapsed.TotalSeconds);
+
+            var improved = valLoss < state.BestLoss;
+            state = state with
+            {
+                NextEpoch = epoch + 1,
+                History = state.History.Add(record),
+                Schedule = state.Schedule.Step(valLoss, options.PlateauFactor, options.PlateauPatience, options.MinLearningRate),
+                BestEpoch = improved ? epoch + 1 : state.BestEpoch,
+                BestLoss = improved ? valLoss : state.BestLoss,
+                EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
+                Weights = ModuleState.Save(model),
+                OptimizerState = ModuleState.Save(optimizer),
+            };
+            if (improved)
+            {
+                state = state with { BestWeights = state.Weights };
+            }
+
+            if (options.CheckpointPath is { } path)
+            {
+                state.Save(path);
+            }
+
+            progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, 0, 0, loss, accuracy, 0, TimeSpan.Zero, record));
+        }
+
+        if (state.BestWeights.Length > 0)
+        {
+            ModuleState.Load(model, state.BestWeights, "best epoch");
+        }
+
+        return new TrainingResult(state.History, state.BestEpoch, stoppedEarly);
+    }
+
+    /// <summary>Mean binary cross-entropy and accuracy (threshold 0.5) of <paramref name="model"/> on <paramref name="data"/>.</summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data, int batchSize, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        model.eval();
+        using var noGrad = no_grad();
+        double lossSum = 0;
+        var correct = 0;
+        var indices = Enumerable.Range(0, data.Count).ToArray();
+        for (var start = 0; start < indices.Length; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = indices.AsSpan(start, Math.Min(batchSize, indices.Length - start));
+            var (x, y) = (data.Inputs(batch, null, device), Labels(data, batch, device));
+            var logits = model.call(x);
+            lossSum += nn.functional.binary_cross_entropy_with_logits(logits, y, reduction: nn.Reduction.Sum).item<float>();
+            correct += (int)logits.gt(0).eq(y.gt(0.5)).sum().item<long>();
+        }
+
+        return (lossSum / data.Count, (double)correct / data.Count);
+    }
+
+    private static (double Loss, double Accuracy) RunTrainingEpoch(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer,
+        IBatchSource train, TrainingOptions options, int epoch, Device device, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var epochSeed = HashCode.Combine(options.Seed, epoch);
+        manual_seed(epochSeed);
+        var random = new Random(epochSeed);
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        random.Shuffle(order);
+
+        model.train();
+        var batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
+        double lossSum = 0;
+        var correct = 0;
+        var seen = 0;
+        var clock = Stopwatch.StartNew();
+        for (var b = 0; b < batches; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var batch = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, order.Length - b * options.BatchSize));
+            var x = train.Inputs(batch, random, device);
+            var y = Labels(train, batch, device);
+            optimizer.zero_grad();
+            var logits = model.call(x);
+            var loss = nn.functional.binary_cross_entropy_with_logits(logits, y);
+            loss.backward();
+            optimizer.step();
+
+            lossSum += loss.item<float>() * batch.Length;
+            correct += (int)logits.gt(0).eq(y.gt(0.5)).sum().item<long>();
+            seen += batch.Length;
+            if (progress is not null)
+            {
+                var rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, lossSum / seen, (double)correct / seen,
+                    rate, TimeSpan.FromSeconds((order.Length - seen) / rate), null));
+            }
+        }
+
+        return (lossSum / seen, (double)correct / seen);
+    }
+
+    private static TrainingCheckpoint Start(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options)
+    {
+        if (options.Resume && options.CheckpointPath is { } path && File.Exists(path))
+        {
+            var checkpoint = TrainingCheckpoint.Load(path);
+            if (checkpoint.Seed != options.Seed)
+            {
+                throw new MalariaMLException($"{path}: checkpoint was trained with seed {checkpoint.Seed}, not {options.Seed}; resume with the same seed");
+            }
+
+            ModuleState.Load(model, checkpoint.Weights, path);
+            ModuleState.Load(optimizer, checkpoint.OptimizerState, path);
+            return checkpoint;
+        }
+
+        return new TrainingCheckpoint(0, TrainingHistory.Empty, PlateauSchedule.Start(options.LearningRate), 0,
+            double.PositiveInfinity, 0, options.Seed, [], [], []);
+    }
+
+    private static Tensor Labels(IBatchSource source, ReadOnlySpan<int> batch, Device device)
+    {
+        var labels = new float[batch.Length];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            labels[i] = source.IsPositive(batch[i]) ? 1f : 0f;
+        }
+
+        var t = tensor(labels);
+        return device.type == DeviceType.CPU ? t : t.to(device);
+    }
+
+    private static void SetLearningRate(OptimizerHelper optimizer, double learningRate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRate;
+        }
+    }
+}
