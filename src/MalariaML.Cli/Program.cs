@@ -1,6 +1,15 @@
 using System.CommandLine;
 using MalariaML.Cli.Commands;
 
+if (!MalariaML.Cli.Output.ConsoleProgress.Interactive)
+{
+    // Logs and pipes have no width; tables of metrics must not wrap there.
+    Spectre.Console.AnsiConsole.Profile.Width = 200;
+}
+
 var root = new RootCommand("malaria: detect malaria parasites in thin-blood-smear cell images.");
 root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(EvaluateCommand.CreateCompare());
 return CliErrors.Run(() => root.Parse(args).Invoke());

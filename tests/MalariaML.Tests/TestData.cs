@@ -54,7 +54,7 @@ internal static class TestData
 }
 
 /// <summary>A temporary folder that deletes itself.</summary>
-internal sealed class TempFolder : IDisposable
+public sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {

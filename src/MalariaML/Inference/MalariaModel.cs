@@ -3,7 +3,6 @@ using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Runtime;
 using MalariaML.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MalariaML.Inference;
@@ -15,16 +14,10 @@ namespace MalariaML.Inference;
 /// </summary>
 public sealed class MalariaModel : IDisposable
 {
-    /// <summary>Name of the payload entry holding TorchSharp weights.</summary>
-    public const string WeightsEntry = "weights.bin";
-
-    private readonly nn.Module<Tensor, Tensor> _network;
-    private readonly Lock _forward = new();
-
-    /// <summary>Wraps a trained network with its metadata.</summary>
-    public MalariaModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
+    /// <summary>Wraps a scorer with its metadata.</summary>
+    public MalariaModel(ICellScorer scorer, ModelMetadata metadata)
     {
-        _network = network ?? throw new ArgumentNullException(nameof(network));
+        Scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
         Metadata = metadata ?? throw new ArgumentNullException(nameof(metadata));
         if (metadata.ClassNames.Count != 2 || !metadata.ClassNames.Contains(metadata.PositiveClass))
         {
@@ -37,7 +30,6 @@ public sealed class MalariaModel : IDisposable
             Height = metadata.InputHeight,
             Sampling = Enum.TryParse<ResizeSampling>(metadata.Sampling, out var sampling) ? sampling : ResizeSampling.Bilinear,
         };
-        Device = CPU;
     }
 
     /// <summary>What the model file says about the model.</summary>
@@ -46,23 +38,16 @@ public sealed class MalariaModel : IDisposable
     /// <summary>How images are decoded for this model.</summary>
     public ImageLoadOptions LoadOptions { get; }
 
-    /// <summary>Device the network runs on.</summary>
-    public Device Device { get; private set; }
-
-    /// <summary>The network (inputs (N, 3, H, W) RGB in [0, 1], outputs (N) logits).</summary>
-    public nn.Module<Tensor, Tensor> Network => _network;
-
-    /// <summary>Images per forward pass when predicting many. Default 64.</summary>
-    public int BatchSize { get; init; } = 64;
+    /// <summary>The engine that scores decoded cells.</summary>
+    public ICellScorer Scorer { get; }
 
     /// <summary>Loads a <c>.malaria</c> file.</summary>
     /// <param name="path">Model file.</param>
-    /// <param name="device"><c>auto</c>, <c>cpu</c> or <c>cuda</c>.</param>
+    /// <param name="device"><c>auto</c>, <c>cpu</c> or <c>cuda</c> (TorchSharp models).</param>
     /// <exception cref="ModelFileException">The file is unusable (see <see cref="ModelFile.Read"/>) or its weights do not fit its model kind.</exception>
     public static MalariaModel Load(string path, string device = "cpu")
     {
         var (metadata, payloads) = ModelFile.Read(path);
-        TorchRuntime.EnsureInitialized();
         ModelDefinition definition;
         try
         {
@@ -73,12 +58,22 @@ public sealed class MalariaModel : IDisposable
             throw new ModelFileException(path, e.Message, e);
         }
 
-        if (!payloads.TryGetValue(WeightsEntry, out var weights))
+        var scorer = definition.Family == ModelFamily.MlNet
+            ? MlNetScorerLoader.Load(path, payloads)
+            : LoadNetwork(path, definition, metadata, payloads, device);
+        return new MalariaModel(scorer, metadata);
+    }
+
+    private static TorchCellScorer LoadNetwork(string path, ModelDefinition definition, ModelMetadata metadata,
+        IReadOnlyDictionary<string, byte[]> payloads, string device)
+    {
+        if (!payloads.TryGetValue(TorchCellScorer.WeightsEntry, out var weights))
         {
-            throw new ModelFileException(path, $"missing entry '{WeightsEntry}'");
+            throw new ModelFileException(path, $"missing entry '{TorchCellScorer.WeightsEntry}'");
         }
 
-        var network = definition.Create(new ModelBuildOptions(metadata.InputWidth, Pretrained: false));
+        TorchRuntime.EnsureInitialized();
+        var network = definition.CreateNetwork!(new ModelBuildOptions(metadata.InputWidth, Pretrained: false));
         try
         {
             ModuleState.Load(network, weights, path);
@@ -89,38 +84,17 @@ public sealed class MalariaModel : IDisposable
             throw new ModelFileException(path, $"weights do not fit a {metadata.ModelKind} network: {e.InnerException?.Message ?? e.Message}", e);
         }
 
-        var model = new MalariaModel(network, metadata);
-        model.MoveTo(ComputeDevice.Resolve(device));
-        return model;
+        return new TorchCellScorer(network, ComputeDevice.Resolve(device));
     }
 
     /// <summary>Writes the model to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public void Save(string path)
-    {
-        byte[] weights;
-        lock (_forward)
-        {
-            weights = ModuleState.Save(_network);
-        }
-
-        ModelFile.Write(path, Metadata, new Dictionary<string, byte[]> { [WeightsEntry] = weights });
-    }
+    public void Save(string path) => ModelFile.Write(path, Metadata, Scorer.Save());
 
     /// <summary>Replaces the metadata with <paramref name="change"/> applied to it (e.g. a new threshold) before saving.</summary>
     public void UpdateMetadata(Func<ModelMetadata, ModelMetadata> change)
     {
         ArgumentNullException.ThrowIfNull(change);
         Metadata = change(Metadata);
-    }
-
-    /// <summary>Moves the network to <paramref name="device"/>.</summary>
-    public void MoveTo(Device device)
-    {
-        lock (_forward)
-        {
-            _network.to(device);
-            Device = device;
-        }
     }
 
     /// <summary>Predicts one image file.</summary>
@@ -150,6 +124,7 @@ public sealed class MalariaModel : IDisposable
         var loader = new CellImageLoader(LoadOptions);
         // Decode a chunk at a time so memory stays flat on folders of any size.
         const int chunk = 1024;
+        progress?.Report(new WorkProgress("predicting", 0, cells.Count));
         for (var start = 0; start < cells.Count; start += chunk)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -168,32 +143,7 @@ public sealed class MalariaModel : IDisposable
     }
 
     /// <summary>Probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size.</summary>
-    public float[] PredictProbabilities(IReadOnlyList<RgbImage> images)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        var result = new float[images.Count];
-        if (images.Count == 0)
-        {
-            return result;
-        }
-
-        lock (_forward)
-        {
-            _network.eval();
-            using var noGrad = no_grad();
-            var indices = Enumerable.Range(0, images.Count).ToArray();
-            for (var start = 0; start < images.Count; start += BatchSize)
-            {
-                using var scope = NewDisposeScope();
-                var batch = indices.AsSpan(start, Math.Min(BatchSize, images.Count - start));
-                var input = CellImageLoader.ToTensor(images, batch, Device);
-                var probabilities = _network.call(input).sigmoid().to(CPU).data<float>().ToArray();
-                probabilities.CopyTo(result, start);
-            }
-        }
-
-        return result;
-    }
+    public float[] PredictProbabilities(IReadOnlyList<RgbImage> images) => Scorer.Score(images);
 
     /// <summary>The label the model gives a probability.</summary>
     public string LabelOf(double probability)
@@ -203,5 +153,5 @@ public sealed class MalariaModel : IDisposable
         => new(source, LabelOf(probability), probability, probability >= Metadata.Threshold);
 
     /// <inheritdoc/>
-    public void Dispose() => _network.Dispose();
+    public void Dispose() => Scorer.Dispose();
 }

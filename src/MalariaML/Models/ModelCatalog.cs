@@ -8,11 +8,28 @@ public static class ModelCatalog
     /// <summary>The article's CNN trained from scratch.</summary>
     public const string BasicCnn = "basic-cnn";
 
+    /// <summary>Frozen ImageNet ResNet18 features with the article's dense head.</summary>
+    public const string ResNet18Frozen = "resnet18-frozen";
+
+    /// <summary>ImageNet ResNet18 with its last two stages and the head fine-tuned, with augmentation.</summary>
+    public const string ResNet18FineTune = "resnet18-finetune";
+
+    /// <summary>The all-ML.NET baseline: ML.NET's ResNet18 featurizer and L-BFGS logistic regression.</summary>
+    public const string ResNet18MlNet = "resnet18-mlnet";
+
     private static readonly IReadOnlyDictionary<string, ModelDefinition> Definitions = new[]
     {
         new ModelDefinition(BasicCnn, "The article's CNN from scratch: 3 conv blocks (32, 64, 128) + dense 512-512-1.", 125,
-            new TrainingOptions { Optimizer = "adam", LearningRate = 1e-3 }, null,
+            ModelFamily.Network, new TrainingOptions { Optimizer = "adam", LearningRate = 1e-3 }, null,
             o => new BasicCnn(o.ImageSize)),
+        new ModelDefinition(ResNet18Frozen, "ImageNet ResNet18 (shipped ONNX weights) as a frozen feature extractor + dense head; features cached.", 224,
+            ModelFamily.FrozenFeatures, new TrainingOptions { Optimizer = "adam", LearningRate = 1e-3 }, null,
+            o => new ResNet18Classifier(o.Pretrained, trainableStages: 0)),
+        new ModelDefinition(ResNet18FineTune, "ImageNet ResNet18 with stages 3-4 and the head fine-tuned (RMSprop), with augmentation.", 125,
+            ModelFamily.Network, new TrainingOptions { Optimizer = "rmsprop", LearningRate = 1e-5 }, ImageAugmentation.Article,
+            o => new ResNet18Classifier(o.Pretrained, trainableStages: 2)),
+        new ModelDefinition(ResNet18MlNet, "ML.NET only: DnnFeaturizeImage (ResNet18, one image at a time) + L-BFGS logistic regression.", 224,
+            ModelFamily.MlNet, new TrainingOptions { Epochs = 1 }, null, null),
     }.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>All model names.</summary>

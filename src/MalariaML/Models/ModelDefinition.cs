@@ -10,16 +10,18 @@ namespace MalariaML.Models;
 /// <param name="Name">Name used by the API and the CLI, e.g. <c>basic-cnn</c>.</param>
 /// <param name="Description">One line for help texts.</param>
 /// <param name="ImageSize">Default square input size in pixels.</param>
+/// <param name="Family">How the model is trained and stored.</param>
 /// <param name="Training">Default training options (optimizer, learning rate, ...).</param>
 /// <param name="Augmentation">Augmentation of training images; null for none.</param>
-/// <param name="Create">Builds the untrained network for an input size, given the options (e.g. a weights file).</param>
+/// <param name="CreateNetwork">Builds the TorchSharp network; null for <see cref="ModelFamily.MlNet"/>.</param>
 public sealed record ModelDefinition(
     string Name,
     string Description,
     int ImageSize,
+    ModelFamily Family,
     TrainingOptions Training,
     ImageAugmentation? Augmentation,
-    Func<ModelBuildOptions, nn.Module<Tensor, Tensor>> Create);
+    Func<ModelBuildOptions, nn.Module<Tensor, Tensor>>? CreateNetwork);
 
 /// <summary>What a network factory may need besides its name.</summary>
 /// <param name="ImageSize">Square input size in pixels.</param>

@@ -262,27 +262,14 @@ public static class TorchRuntime
 
     private static string CacheRoot()
     {
-        var explicitRoot = Environment.GetEnvironmentVariable("MALARIAML_CACHE");
-        if (!string.IsNullOrWhiteSpace(explicitRoot))
+        try
         {
-            return Path.GetFullPath(explicitRoot);
+            return CacheFolder.Root();
         }
-
-        // The XDG spec says relative values must be ignored.
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        if (!string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg))
+        catch (MalariaMLException e) when (e is not TorchRuntimeException)
         {
-            return Path.Combine(xdg, "malariaml");
+            throw new TorchRuntimeException($"Cannot choose a cache folder for the patched TorchSharp library: {e.Message}.");
         }
-
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
-        if (string.IsNullOrEmpty(home))
-        {
-            throw new TorchRuntimeException(
-                "Cannot choose a cache folder for the patched TorchSharp library: neither MALARIAML_CACHE, XDG_CACHE_HOME nor HOME is set.");
-        }
-
-        return Path.Combine(home, ".cache", "malariaml");
     }
 
     private static void PreloadLibTorch(string original, IReadOnlyList<string> directories)

@@ -4,26 +4,33 @@ using MalariaML.Evaluation;
 using MalariaML.Inference;
 using MalariaML.Models;
 using MalariaML.Preprocessing;
+using MalariaML.Runtime;
 using MalariaML.Splits;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MalariaML.Training;
 
 /// <summary>
 /// The high level: train a catalogued model on a split, evaluate it on the held-out parts, and return a model ready to
-/// save. Decoding, batching, the loop and the metadata are handled here; <see cref="Trainer"/> is the level below.
+/// save. Decoding, feature caching, batching, the loop and the metadata are handled here; <see cref="Trainer"/> is the
+/// level below.
 /// </summary>
 public static class ModelTrainer
 {
+    /// <summary>Identifies the shipped ResNet18 weights in feature-cache file names.</summary>
+    public const string ResNet18ExtractorId = "resnet18-onnx-0.23.1";
+
     /// <summary>Trains <see cref="ModelTrainingOptions.Model"/> on <paramref name="split"/>.</summary>
     /// <param name="split">Train, validation and test cells.</param>
     /// <param name="classNames">The two class names.</param>
     /// <param name="positiveClass">The positive class (default <c>Parasitized</c>).</param>
     /// <param name="options">Model and overrides.</param>
-    /// <param name="decoding">Progress of image decoding.</param>
+    /// <param name="work">Progress of decoding and feature extraction.</param>
     /// <param name="training">Progress of training.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     public static TrainedModel Train(DataSplit split, IReadOnlyList<string> classNames, string positiveClass, ModelTrainingOptions options,
-        IProgress<WorkProgress>? decoding = null, IProgress<TrainingProgress>? training = null, CancellationToken cancellationToken = default)
+        IProgress<WorkProgress>? work = null, IProgress<TrainingProgress>? training = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(classNames);
@@ -35,66 +42,128 @@ public static class ModelTrainer
 
         var definition = ModelCatalog.Get(options.Model);
         var size = options.ImageSize ?? definition.ImageSize;
-        var loop = definition.Training with
-        {
-            Epochs = options.Epochs ?? definition.Training.Epochs,
-            BatchSize = options.BatchSize ?? definition.Training.BatchSize,
-            LearningRate = options.LearningRate ?? definition.Training.LearningRate,
-            EarlyStoppingPatience = options.EarlyStoppingPatience ?? definition.Training.EarlyStoppingPatience,
-            Seed = options.Seed,
-            Device = options.Device,
-            CheckpointPath = options.CheckpointPath,
-            Resume = options.Resume,
-        };
-
         var loader = new CellImageLoader(ImageLoadOptions.Square(size));
-        var parts = new Dictionary<SplitPart, DecodedCells>();
-        foreach (var part in Enum.GetValues<SplitPart>())
+        var parts = Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.Decode(split[p], work, cancellationToken));
+        bool[] Labels(SplitPart part) => parts[part].Cells.Select(c => c.Label == positiveClass).ToArray();
+        if (parts[SplitPart.Train].Images.Count == 0)
         {
-            parts[part] = loader.Decode(split[part], decoding, cancellationToken);
+            throw new MalariaMLException("the training part has no usable images");
         }
 
-        bool[] Labels(DecodedCells d) => d.Cells.Select(c => c.Label == positiveClass).ToArray();
-        var trainSource = new ImageBatchSource(parts[SplitPart.Train].Images, Labels(parts[SplitPart.Train]), definition.Augmentation);
-        var validationSource = new ImageBatchSource(parts[SplitPart.Validation].Images, Labels(parts[SplitPart.Validation]));
-
-        Torch.Seed(options.Seed);
-        var network = definition.Create(new ModelBuildOptions(size, options.WeightsPath));
         var clock = Stopwatch.StartNew();
-        var result = Trainer.Train(network, trainSource, validationSource, loop, training, cancellationToken);
+        var (scorer, result, probabilities) = definition.Family switch
+        {
+            ModelFamily.Network => TrainNetwork(definition, size, parts, Labels, options, training, cancellationToken),
+            ModelFamily.FrozenFeatures => TrainOnFeatures(definition, size, parts, Labels, options, work, training, cancellationToken),
+            ModelFamily.MlNet => TrainMlNet(parts, Labels, options, work, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), definition.Family, null),
+        };
         var seconds = clock.Elapsed.TotalSeconds;
 
-        var negative = classNames.First(c => c != positiveClass);
         var metadata = new ModelMetadata
         {
             ModelKind = definition.Name,
             InputWidth = size,
             InputHeight = size,
             Sampling = loader.Options.Sampling.ToString(),
-            ClassNames = [negative, positiveClass],
+            ClassNames = [classNames.First(c => c != positiveClass), positiveClass],
             PositiveClass = positiveClass,
             Split = Summarise(split),
             BestEpoch = result.BestEpoch,
             EpochsRun = result.History.Epochs.Count,
             TrainingSeconds = seconds,
         };
-        var model = new MalariaModel(network, metadata);
         var metrics = new Dictionary<string, BinaryMetrics>();
         foreach (var part in new[] { SplitPart.Validation, SplitPart.Test })
         {
-            var decoded = parts[part];
-            if (decoded.Images.Count == 0)
+            if (parts[part].Images.Count > 0)
             {
-                continue;
+                var p = probabilities(part);
+                metrics[part.ToString().ToLowerInvariant()] = BinaryEvaluator.Evaluate(p.Select(x => (double)x), Labels(part), metadata.Threshold);
             }
-
-            var probabilities = model.PredictProbabilities(decoded.Images);
-            metrics[part.ToString().ToLowerInvariant()] = BinaryEvaluator.Evaluate(probabilities.Select(p => (double)p), Labels(decoded), metadata.Threshold);
         }
 
-        model.UpdateMetadata(m => m with { Metrics = metrics });
-        var skipped = parts.Values.SelectMany(p => p.Skipped).ToList();
-        return new TrainedModel(model, result, metrics, skipped);
+        var model = new MalariaModel(scorer, metadata with { Metrics = metrics });
+        return new TrainedModel(model, result, metrics, parts.Values.SelectMany(p => p.Skipped).ToList());
+    }
+
+    private static TrainingOptions LoopOptions(ModelDefinition definition, ModelTrainingOptions options) => definition.Training with
+    {
+        Epochs = options.Epochs ?? definition.Training.Epochs,
+        BatchSize = options.BatchSize ?? definition.Training.BatchSize,
+        LearningRate = options.LearningRate ?? definition.Training.LearningRate,
+        EarlyStoppingPatience = options.EarlyStoppingPatience ?? definition.Training.EarlyStoppingPatience,
+        Seed = options.Seed,
+        Device = options.Device,
+        CheckpointPath = options.CheckpointPath,
+        Resume = options.Resume,
+    };
+
+    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>) TrainNetwork(ModelDefinition definition, int size,
+        Dictionary<SplitPart, DecodedCells> parts, Func<SplitPart, bool[]> labels, ModelTrainingOptions options,
+        IProgress<TrainingProgress>? training, CancellationToken cancellationToken)
+    {
+        var loop = LoopOptions(definition, options);
+        Torch.Seed(options.Seed);
+        var network = definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath));
+        var result = Trainer.Train(network,
+            new ImageBatchSource(parts[SplitPart.Train].Images, labels(SplitPart.Train), definition.Augmentation),
+            new ImageBatchSource(parts[SplitPart.Validation].Images, labels(SplitPart.Validation)),
+            loop, training, cancellationToken);
+        var scorer = new TorchCellScorer(network, ComputeDevice.Resolve(options.Device), loop.BatchSize);
+        return (scorer, result, part => scorer.Score(parts[part].Images));
+    }
+
+    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>) TrainOnFeatures(ModelDefinition definition, int size,
+        Dictionary<SplitPart, DecodedCells> parts, Func<SplitPart, bool[]> labels, ModelTrainingOptions options,
+        IProgress<WorkProgress>? work, IProgress<TrainingProgress>? training, CancellationToken cancellationToken)
+    {
+        var loop = LoopOptions(definition, options);
+        Torch.Seed(options.Seed);
+        var network = (ResNet18Classifier)definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath));
+        var device = ComputeDevice.Resolve(options.Device);
+        network.to(device);
+        network.eval();
+        var cache = new FeatureCache(options.CacheDirectory ?? Path.Combine(CacheFolder.Root(), "features"), $"{ResNet18ExtractorId}-{size}", ResNet18Backbone.FeatureCount);
+        float[][] Extract(IReadOnlyList<RgbImage> batch)
+        {
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            var input = CellImageLoader.ToTensor(batch, device);
+            var features = network.Features(input).to(CPU).contiguous();
+            var flat = features.data<float>().ToArray();
+            return Enumerable.Range(0, batch.Count).Select(i => flat.AsSpan(i * ResNet18Backbone.FeatureCount, ResNet18Backbone.FeatureCount).ToArray()).ToArray();
+        }
+
+        var features = parts.ToDictionary(p => p.Key, p => cache.GetOrCompute(p.Value.Images, Extract, 32, work, cancellationToken));
+        var result = Trainer.Train(network.Head,
+            new FeatureBatchSource(features[SplitPart.Train], labels(SplitPart.Train)),
+            new FeatureBatchSource(features[SplitPart.Validation], labels(SplitPart.Validation)),
+            loop, training, cancellationToken);
+        float[] Probabilities(SplitPart part)
+        {
+            if (features[part].Count == 0)
+            {
+                return [];
+            }
+
+            network.Head.eval();
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            var source = new FeatureBatchSource(features[part], labels(part));
+            var all = Enumerable.Range(0, source.Count).ToArray();
+            return network.Head.call(source.Inputs(all, null, device)).sigmoid().to(CPU).data<float>().ToArray();
+        }
+
+        return (new TorchCellScorer(network, device, loop.BatchSize), result, Probabilities);
+    }
+
+    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>) TrainMlNet(Dictionary<SplitPart, DecodedCells> parts,
+        Func<SplitPart, bool[]> labels, ModelTrainingOptions options, IProgress<WorkProgress>? work, CancellationToken cancellationToken)
+    {
+        var scorer = MlNetResNetScorer.Train(parts[SplitPart.Train].Images, labels(SplitPart.Train), options.Seed, work, cancellationToken);
+        var result = new TrainingResult(TrainingHistory.Empty, 1, false);
+        return (scorer, result, part => scorer.Score(parts[part].Images));
     }
 
     /// <summary>Cells and patients per part, for the model's metadata.</summary>

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using MalariaML.Cli.Output;
+using MalariaML.Data;
+using MalariaML.Models;
+using MalariaML.Splits;
+using MalariaML.Training;
+using Spectre.Console;
+
+namespace MalariaML.Cli.Commands;
+
+/// <summary><c>malaria train</c>: trains one model on a split and saves it as a <c>.malaria</c> file.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Dataset folder with one sub-folder per class.", Required = true };
+        var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", ModelCatalog.Names)}.", Required = true };
+        var split = CellSelection.SplitOption();
+        var by = new Option<SplitStrategy>("--by") { Description = "Split strategy when no --split is given.", DefaultValueFactory = _ => SplitStrategy.Patient };
+        var ratios = new Option<string>("--ratios") { Description = "Train, validation, test shares when no --split is given.", DefaultValueFactory = _ => SplitRatios.Default.ToString() };
+        var epochs = new Option<int?>("--epochs") { Description = "Most epochs (default 25)." };
+        var batch = new Option<int?>("--batch-size") { Description = "Images per batch (default 64)." };
+        var size = new Option<int?>("--image-size") { Description = "Square input size (model default: 125, or 224 for frozen/ML.NET ResNet18)." };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (model default)." };
+        var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in epochs (default 5, 0 = off)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split and of training.", DefaultValueFactory = _ => 42 };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        var weights = new Option<string?>("--weights") { Description = "Pretrained weights file (.pth or .safetensors) for VGG-19 models." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint beside --out." };
+        var output = new Option<string>("--out") { Description = "Model file to write (.malaria).", Required = true };
+        var positive = new Option<string>("--positive") { Description = "Positive class.", DefaultValueFactory = _ => new DatasetOptions().PositiveClass };
+        var command = new Command("train", "Train a model on a patient-disjoint (or given) split and save it.")
+        {
+            data, model, split, by, ratios, epochs, batch, size, lr, patience, seed, device, weights, resume, output, positive,
+        };
+        command.SetAction((result, token) =>
+        {
+            var outPath = Path.GetFullPath(result.GetValue(output)!);
+            var dataDir = result.GetValue(data)!;
+            var definition = ModelCatalog.Get(result.GetValue(model)!);
+            var positiveClass = result.GetValue(positive)!;
+            var (dataSplit, dataset) = LoadOrMakeSplit(dataDir, result.GetValue(split), result.GetValue(by), SplitRatios.Parse(result.GetValue(ratios)!),
+                result.GetValue(seed), positiveClass, outPath + ".split.json");
+
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+                Console.Error.WriteLine();
+                Console.Error.WriteLine("stopping after this batch; the last epoch's checkpoint is kept (resume with --resume)");
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var options = new ModelTrainingOptions
+                {
+                    Model = definition.Name,
+                    ImageSize = result.GetValue(size),
+                    Epochs = result.GetValue(epochs),
+                    BatchSize = result.GetValue(batch),
+                    LearningRate = result.GetValue(lr),
+                    EarlyStoppingPatience = result.GetValue(patience),
+                    Seed = result.GetValue(seed),
+                    Device = result.GetValue(device)!,
+                    WeightsPath = result.GetValue(weights),
+                    CheckpointPath = outPath + ".checkpoint",
+                    Resume = result.GetValue(resume),
+                };
+                AnsiConsole.MarkupLine($"training [bold]{definition.Name}[/] on {dataSplit.Train.Count} cells ({dataSplit.Validation.Count} validation, {dataSplit.Test.Count} test), split by {dataSplit.Strategy.ToString().ToLowerInvariant()}");
+                var trained = ConsoleProgress.Run("preparing", work =>
+                    ModelTrainer.Train(dataSplit, dataset.Classes, positiveClass, options, work, new TrainingConsole(), cancel.Token));
+                using var model = trained.Model;
+                DataCommands.PrintSkipped(trained.Skipped);
+                model.Save(outPath);
+                trained.Training.History.Save(outPath + ".history.csv", outPath + ".history.json");
+                AnsiConsole.MarkupLine($"best epoch {trained.Training.BestEpoch} of {trained.Training.History.Epochs.Count}{(trained.Training.StoppedEarly ? " (stopped early)" : "")}, {model.Metadata.TrainingSeconds:F0} s");
+                EvaluateCommand.PrintMetrics(trained.Metrics);
+                AnsiConsole.MarkupLine($"[green]model written to {Markup.Escape(outPath)}[/]");
+                return Task.FromResult(0);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    private static (DataSplit Split, CellDataset Dataset) LoadOrMakeSplit(string dataDir, string? splitPath, SplitStrategy by, SplitRatios ratios,
+        int seed, string positiveClass, string savePath)
+    {
+        if (splitPath is not null)
+        {
+            var dataset = CellDataset.Load(dataDir, new DatasetOptions { PositiveClass = positiveClass });
+            return (DataSplit.Load(splitPath, dataset.Root), dataset);
+        }
+
+        if (File.Exists(savePath))
+        {
+            // A resumed or repeated run must see the same cells as the first one.
+            var dataset = CellDataset.Load(dataDir, new DatasetOptions { PositiveClass = positiveClass });
+            AnsiConsole.MarkupLine($"[grey]using the split saved by an earlier run: {Markup.Escape(savePath)}[/]");
+            return (DataSplit.Load(savePath, dataset.Root), dataset);
+        }
+
+        var scan = DataCommands.ScanDataset(dataDir, positiveClass);
+        DataCommands.PrintSkipped(scan.Skipped);
+        var usable = scan.UsableDataset;
+        var split = DatasetSplitter.Split(usable, by, ratios, seed);
+        split.Save(savePath, usable.Root);
+        AnsiConsole.MarkupLine($"[grey]split saved to {Markup.Escape(savePath)}[/]");
+        return (split, usable);
+    }
+}

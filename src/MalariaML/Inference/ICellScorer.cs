@@ -1,0 +1,16 @@
+using MalariaML.Preprocessing;
+
+namespace MalariaML.Inference;
+
+/// <summary>
+/// What a <see cref="MalariaModel"/> delegates to: turns decoded cells into probabilities of the positive class, and
+/// serialises itself into model-file entries. One implementation per engine (TorchSharp, ML.NET).
+/// </summary>
+public interface ICellScorer : IDisposable
+{
+    /// <summary>Probabilities of the positive class for images decoded at the model's input size.</summary>
+    float[] Score(IReadOnlyList<RgbImage> images);
+
+    /// <summary>The entries this scorer stores in a <c>.malaria</c> file (name to bytes).</summary>
+    IReadOnlyDictionary<string, byte[]> Save();
+}

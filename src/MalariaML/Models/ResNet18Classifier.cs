@@ -1,0 +1,49 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MalariaML.Models;
+
+/// <summary>
+/// The shipped ImageNet ResNet18 with the article's dense head: input (N, 3, H, W) RGB in [0, 1], output (N) logits.
+/// Used frozen (only the head learns, on cached features) or fine-tuned (the last stages and the head learn).
+/// </summary>
+public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>
+{
+    private readonly ResNet18Preprocessing preprocessing;
+    private readonly ResNet18Backbone backbone;
+    private readonly DenseHead head;
+
+    /// <summary>Builds the network.</summary>
+    /// <param name="pretrained">Import ImageNet weights from the shipped ONNX files; false to build the architecture only (weights then come from a model file).</param>
+    /// <param name="trainableStages">Backbone stages that learn: 0 (frozen feature extractor) to 4.</param>
+    public ResNet18Classifier(bool pretrained, int trainableStages) : base(nameof(ResNet18Classifier))
+    {
+        preprocessing = pretrained ? ResNet18Preprocessing.Load() : new ResNet18Preprocessing(new float[3 * ResNet18Preprocessing.MeanImageSize * ResNet18Preprocessing.MeanImageSize]);
+        backbone = pretrained ? ResNet18Backbone.LoadPretrained() : new ResNet18Backbone();
+        backbone.FreezeExceptLastStages(trainableStages);
+        head = new DenseHead(ResNet18Backbone.FeatureCount);
+        RegisterComponents();
+        // The mean image is a constant of the pretrained network, never learned.
+        foreach (var p in preprocessing.parameters())
+        {
+            p.requires_grad = false;
+        }
+    }
+
+    /// <summary>The classifier head (trained alone on cached features when the backbone is frozen).</summary>
+    public DenseHead Head => head;
+
+    /// <summary>Pooled 512-d ResNet18 features of RGB images in [0, 1].</summary>
+    public Tensor Features(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return backbone.call(preprocessing.call(images * 255f)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return head.call(Features(images)).MoveToOuterDisposeScope();
+    }
+}

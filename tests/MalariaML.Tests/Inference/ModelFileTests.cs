@@ -1,0 +1,152 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using MalariaML.Inference;
+using MalariaML.Tests.Training;
+
+namespace MalariaML.Tests.Inference;
+
+[Collection("torch")]
+public class ModelFileTests : IClassFixture<ModelFileTests.SavedModel>
+{
+    private readonly SavedModel _saved;
+
+    public ModelFileTests(SavedModel saved) => _saved = saved;
+
+    [Fact]
+    public void A_saved_model_loads_and_predicts_exactly_as_before()
+    {
+        using var loaded = MalariaModel.Load(_saved.Path);
+        Assert.Equal("basic-cnn", loaded.Metadata.ModelKind);
+        Assert.Equal(ModelFile.CurrentFormatVersion, loaded.Metadata.FormatVersion);
+        Assert.Equal(["Uninfected", "Parasitized"], loaded.Metadata.ClassNames);
+        Assert.Equal(_saved.Model.Metrics["test"], loaded.Metadata.Metrics["test"]);
+        var files = TinyTraining.Split.Test.Take(20).Select(c => c.Path).ToList();
+        var before = _saved.Model.Model.PredictMany(files).Predictions;
+        var after = loaded.PredictMany(files).Predictions;
+        Assert.Equal(before, after);
+        var single = loaded.Predict(files[0]);
+        Assert.Equal(before[0].Probability, single.Probability, 6);
+        Assert.Equal(single.Probability, loaded.Predict(File.ReadAllBytes(files[0]), files[0]).Probability, 6);
+    }
+
+    [Fact]
+    public void A_truncated_file_is_refused()
+    {
+        var bytes = File.ReadAllBytes(_saved.Path);
+        var path = Write("truncated.malaria", bytes[..(bytes.Length * 2 / 3)]);
+        var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
+        Assert.Equal(path, e.Path);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_zip_is_refused()
+    {
+        var path = Write("text.malaria", "hello, I am not a model"u8.ToArray());
+        var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
+        Assert.Contains("not a MalariaML model", e.Reason);
+    }
+
+    [Fact]
+    public void A_zip_with_a_missing_entry_is_refused()
+    {
+        var path = Rewrite("missing.malaria", zip => zip.GetEntry(TorchCellScorer.WeightsEntry)!.Delete());
+        var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
+        Assert.Contains($"missing entry '{TorchCellScorer.WeightsEntry}'", e.Reason);
+    }
+
+    [Fact]
+    public void A_tampered_weight_byte_fails_the_checksum()
+    {
+        var path = Rewrite("tampered.malaria", zip =>
+        {
+            var entry = zip.GetEntry(TorchCellScorer.WeightsEntry)!;
+            byte[] weights;
+            using (var s = entry.Open())
+            using (var m = new MemoryStream())
+            {
+                s.CopyTo(m);
+                weights = m.ToArray();
+            }
+
+            weights[weights.Length / 2] ^= 0x40;
+            entry.Delete();
+            using var w = zip.CreateEntry(TorchCellScorer.WeightsEntry).Open();
+            w.Write(weights);
+        });
+        var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
+        Assert.Contains("checksum", e.Reason);
+    }
+
+    [Fact]
+    public void Metadata_from_a_newer_format_version_is_refused()
+    {
+        var path = Rewrite("newer.malaria", zip => EditMetadata(zip, m => m["formatVersion"] = ModelFile.CurrentFormatVersion + 1));
+        var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
+        Assert.Contains("newer", e.Reason);
+    }
+
+    [Fact]
+    public void Weights_of_the_wrong_shape_are_refused_even_with_a_matching_checksum()
+    {
+        // A file claiming 64x64 input holds weights of a 32x32 network: the dense layer's shape differs.
+        var path = Rewrite("shape.malaria", zip => EditMetadata(zip, m => { m["inputWidth"] = 64; m["inputHeight"] = 64; }));
+        var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
+        Assert.Contains("do not fit", e.Reason);
+    }
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = System.IO.Path.Combine(_saved.Folder.Path, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private string Rewrite(string name, Action<ZipArchive> change)
+    {
+        var path = Write(name, File.ReadAllBytes(_saved.Path));
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            change(zip);
+        }
+
+        return path;
+    }
+
+    private static void EditMetadata(ZipArchive zip, Action<JsonObject> edit)
+    {
+        var entry = zip.GetEntry(ModelFile.MetadataEntry)!;
+        JsonObject node;
+        using (var s = entry.Open())
+        {
+            node = JsonNode.Parse(s)!.AsObject();
+        }
+
+        edit(node);
+        entry.Delete();
+        using var w = new StreamWriter(zip.CreateEntry(ModelFile.MetadataEntry).Open());
+        w.Write(node.ToJsonString());
+    }
+
+    /// <summary>One tiny trained model saved once for all tests of this class.</summary>
+    public sealed class SavedModel : IDisposable
+    {
+        public SavedModel()
+        {
+            Model = TinyTraining.Train(TinyTraining.Options(epochs: 1));
+            Path = System.IO.Path.Combine(Folder.Path, "tiny.malaria");
+            Model.Model.Save(Path);
+        }
+
+        public TempFolder Folder { get; } = TestData.NewTempFolder();
+
+        public MalariaML.Training.TrainedModel Model { get; }
+
+        public string Path { get; }
+
+        public void Dispose()
+        {
+            Model.Model.Dispose();
+            Folder.Dispose();
+        }
+    }
+}
