@@ -12,4 +12,5 @@ root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(EvaluateCommand.CreateCompare());
+root.Subcommands.Add(PredictCommand.Create());
 return CliErrors.Run(() => root.Parse(args).Invoke());
