@@ -74,7 +74,10 @@ internal static class TrainCommand
                 DataCommands.PrintSkipped(trained.Skipped);
                 model.Save(outPath);
                 trained.Training.History.Save(outPath + ".history.csv", outPath + ".history.json");
-                AnsiConsole.MarkupLine($"best epoch {trained.Training.BestEpoch} of {trained.Training.History.Epochs.Count}{(trained.Training.StoppedEarly ? " (stopped early)" : "")}, {model.Metadata.TrainingSeconds:F0} s");
+                if (trained.Training.History.Epochs.Count > 0)
+                {
+                    AnsiConsole.MarkupLine($"best epoch {trained.Training.BestEpoch} of {trained.Training.History.Epochs.Count}{(trained.Training.StoppedEarly ? " (stopped early)" : "")}, {model.Metadata.TrainingSeconds:F0} s");
+                }
                 EvaluateCommand.PrintMetrics(trained.Metrics);
                 AnsiConsole.MarkupLine($"[green]model written to {Markup.Escape(outPath)}[/]");
                 return Task.FromResult(0);

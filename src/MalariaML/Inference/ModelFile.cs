@@ -104,7 +104,7 @@ public static class ModelFile
 
     private static void Put(ZipArchive zip, string name, byte[] bytes)
     {
-        using var entry = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
+        using var entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
         entry.Write(bytes);
     }
 

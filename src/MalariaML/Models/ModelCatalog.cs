@@ -14,6 +14,12 @@ public static class ModelCatalog
     /// <summary>ImageNet ResNet18 with its last two stages and the head fine-tuned, with augmentation.</summary>
     public const string ResNet18FineTune = "resnet18-finetune";
 
+    /// <summary>VGG-19 with user-supplied torchvision weights as a frozen feature extractor with the article's dense head.</summary>
+    public const string Vgg19Frozen = "vgg19-frozen";
+
+    /// <summary>VGG-19 with user-supplied torchvision weights, blocks 4-5 and the head fine-tuned, with augmentation.</summary>
+    public const string Vgg19FineTune = "vgg19-finetune";
+
     /// <summary>The all-ML.NET baseline: ML.NET's ResNet18 featurizer and L-BFGS logistic regression.</summary>
     public const string ResNet18MlNet = "resnet18-mlnet";
 
@@ -28,6 +34,12 @@ public static class ModelCatalog
         new ModelDefinition(ResNet18FineTune, "ImageNet ResNet18 with stages 3-4 and the head fine-tuned (RMSprop), with augmentation.", 125,
             ModelFamily.Network, new TrainingOptions { Optimizer = "rmsprop", LearningRate = 1e-5 }, ImageAugmentation.Article,
             o => new ResNet18Classifier(o.Pretrained, trainableStages: 2)),
+        new ModelDefinition(Vgg19Frozen, "VGG-19 (torchvision weights from --weights) as a frozen feature extractor + dense head; features cached.", 125,
+            ModelFamily.FrozenFeatures, new TrainingOptions { Optimizer = "adam", LearningRate = 1e-3 }, null,
+            o => new Vgg19Classifier(o.WeightsPath, o.Pretrained, trainableBlocks: 0)) { RequiresWeightsFile = true },
+        new ModelDefinition(Vgg19FineTune, "VGG-19 (torchvision weights from --weights) with blocks 4-5 and the head fine-tuned (RMSprop), with augmentation.", 125,
+            ModelFamily.Network, new TrainingOptions { Optimizer = "rmsprop", LearningRate = 1e-5 }, ImageAugmentation.Article,
+            o => new Vgg19Classifier(o.WeightsPath, o.Pretrained, trainableBlocks: 2)) { RequiresWeightsFile = true },
         new ModelDefinition(ResNet18MlNet, "ML.NET only: DnnFeaturizeImage (ResNet18, one image at a time) + L-BFGS logistic regression.", 224,
             ModelFamily.MlNet, new TrainingOptions { Epochs = 1 }, null, null),
     }.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);

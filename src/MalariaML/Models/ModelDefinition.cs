@@ -21,7 +21,11 @@ public sealed record ModelDefinition(
     ModelFamily Family,
     TrainingOptions Training,
     ImageAugmentation? Augmentation,
-    Func<ModelBuildOptions, nn.Module<Tensor, Tensor>>? CreateNetwork);
+    Func<ModelBuildOptions, nn.Module<Tensor, Tensor>>? CreateNetwork)
+{
+    /// <summary>True when training needs a user-supplied weights file (no weights ship for it). Default false.</summary>
+    public bool RequiresWeightsFile { get; init; }
+}
 
 /// <summary>What a network factory may need besides its name.</summary>
 /// <param name="ImageSize">Square input size in pixels.</param>

@@ -1,3 +1,4 @@
+using MalariaML.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,7 @@ namespace MalariaML.Models;
 /// The shipped ImageNet ResNet18 with the article's dense head: input (N, 3, H, W) RGB in [0, 1], output (N) logits.
 /// Used frozen (only the head learns, on cached features) or fine-tuned (the last stages and the head learn).
 /// </summary>
-public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>
+public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier
 {
     private readonly ResNet18Preprocessing preprocessing;
     private readonly ResNet18Backbone backbone;
@@ -32,6 +33,12 @@ public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>
 
     /// <summary>The classifier head (trained alone on cached features when the backbone is frozen).</summary>
     public DenseHead Head => head;
+
+    /// <inheritdoc/>
+    public int FeatureCount => ResNet18Backbone.FeatureCount;
+
+    /// <summary>The shipped weights never change, so their package version names them: <see cref="ModelTrainer.ResNet18ExtractorId"/>.</summary>
+    public string FeatureExtractorId => ModelTrainer.ResNet18ExtractorId;
 
     /// <summary>Pooled 512-d ResNet18 features of RGB images in [0, 1].</summary>
     public Tensor Features(Tensor images)

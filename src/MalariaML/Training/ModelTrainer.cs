@@ -41,6 +41,12 @@ public static class ModelTrainer
         }
 
         var definition = ModelCatalog.Get(options.Model);
+        if (definition.RequiresWeightsFile && (options.WeightsPath is null || !File.Exists(options.WeightsPath)))
+        {
+            // Checked before decoding thousands of images, so a missing file fails in a second, not in minutes.
+            throw new MalariaMLException(options.WeightsPath is null ? Vgg19Classifier.MissingWeightsMessage : $"{options.WeightsPath}: weights file not found");
+        }
+
         var size = options.ImageSize ?? definition.ImageSize;
         var loader = new CellImageLoader(ImageLoadOptions.Square(size));
         var parts = Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.Decode(split[p], work, cancellationToken));
@@ -104,8 +110,7 @@ public static class ModelTrainer
         IProgress<TrainingProgress>? training, CancellationToken cancellationToken)
     {
         var loop = LoopOptions(definition, options);
-        Torch.Seed(options.Seed);
-        var network = definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath));
+        var network = Torch.Seeded(options.Seed, () => definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath)));
         var result = Trainer.Train(network,
             new ImageBatchSource(parts[SplitPart.Train].Images, labels(SplitPart.Train), definition.Augmentation),
             new ImageBatchSource(parts[SplitPart.Validation].Images, labels(SplitPart.Validation)),
@@ -119,12 +124,18 @@ public static class ModelTrainer
         IProgress<WorkProgress>? work, IProgress<TrainingProgress>? training, CancellationToken cancellationToken)
     {
         var loop = LoopOptions(definition, options);
-        Torch.Seed(options.Seed);
-        var network = (ResNet18Classifier)definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath));
+        var module = Torch.Seeded(options.Seed, () => definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath)));
+        if (module is not IFeatureClassifier network)
+        {
+            module.Dispose();
+            throw new InvalidOperationException($"{definition.Name} is a {nameof(ModelFamily.FrozenFeatures)} model but its network is no {nameof(IFeatureClassifier)}");
+        }
+
         var device = ComputeDevice.Resolve(options.Device);
-        network.to(device);
-        network.eval();
-        var cache = new FeatureCache(options.CacheDirectory ?? Path.Combine(CacheFolder.Root(), "features"), $"{ResNet18ExtractorId}-{size}", ResNet18Backbone.FeatureCount);
+        module.to(device);
+        module.eval();
+        var width = network.FeatureCount;
+        var cache = new FeatureCache(options.CacheDirectory ?? Path.Combine(CacheFolder.Root(), "features"), $"{network.FeatureExtractorId}-{size}", width);
         float[][] Extract(IReadOnlyList<RgbImage> batch)
         {
             using var scope = NewDisposeScope();
@@ -132,7 +143,7 @@ public static class ModelTrainer
             var input = CellImageLoader.ToTensor(batch, device);
             var features = network.Features(input).to(CPU).contiguous();
             var flat = features.data<float>().ToArray();
-            return Enumerable.Range(0, batch.Count).Select(i => flat.AsSpan(i * ResNet18Backbone.FeatureCount, ResNet18Backbone.FeatureCount).ToArray()).ToArray();
+            return Enumerable.Range(0, batch.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
         }
 
         var features = parts.ToDictionary(p => p.Key, p => cache.GetOrCompute(p.Value.Images, Extract, 32, work, cancellationToken));
@@ -155,7 +166,7 @@ public static class ModelTrainer
             return network.Head.call(source.Inputs(all, null, device)).sigmoid().to(CPU).data<float>().ToArray();
         }
 
-        return (new TorchCellScorer(network, device, loop.BatchSize), result, Probabilities);
+        return (new TorchCellScorer(module, device, loop.BatchSize), result, Probabilities);
     }
 
     private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>) TrainMlNet(Dictionary<SplitPart, DecodedCells> parts,

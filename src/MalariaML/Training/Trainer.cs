@@ -54,7 +54,8 @@ public static class Trainer
 
             SetLearningRate(optimizer, state.Schedule.LearningRate);
             var clock = Stopwatch.StartNew();
-            var (loss, accuracy) = RunTrainingEpoch(model, optimizer, train, options, epoch, device, progress, cancellationToken);
+            var (loss, accuracy) = Torch.Seeded(Torch.EpochSeed(options.Seed, epoch),
+                () => RunTrainingEpoch(model, optimizer, train, options, epoch, device, progress, cancellationToken));
             var (valLoss, valAccuracy) = validation.Count > 0 ? Evaluate(model, validation, options.BatchSize, device) : (loss, accuracy);
             var record = new EpochRecord(epoch + 1, loss, accuracy, valLoss, valAccuracy, state.Schedule.LearningRate, clock.Elapsed.TotalSeconds);
 
@@ -117,9 +118,7 @@ public static class Trainer
     private static (double Loss, double Accuracy) RunTrainingEpoch(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer,
         IBatchSource train, TrainingOptions options, int epoch, Device device, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        var epochSeed = HashCode.Combine(options.Seed, epoch);
-        manual_seed(epochSeed);
-        var random = new Random(epochSeed);
+        var random = new Random(Torch.EpochSeed(options.Seed, epoch));
         var order = Enumerable.Range(0, train.Count).ToArray();
         random.Shuffle(order);
 

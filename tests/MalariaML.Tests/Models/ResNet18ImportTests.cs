@@ -12,6 +12,7 @@ namespace MalariaML.Tests.Models;
 /// Checks the TorchSharp rebuild of the DnnImageFeaturizer ResNet18 against ONNX Runtime running the
 /// shipped ONNX files, on real cell images, and checks that imports fail loudly.
 /// </summary>
+[Collection("torch")]
 public sealed class ResNet18ImportTests
 {
     // Measured on 8 real cells (4 per class) at 224x224, libtorch 2.10 CPU vs ONNX Runtime 1.31.1 CPU:

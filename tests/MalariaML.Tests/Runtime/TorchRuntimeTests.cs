@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace MalariaML.Tests.Runtime;
 
+[Collection("torch")]
 public class TorchRuntimeTests(ITestOutputHelper output)
 {
     private const int ImageSize = 32;
