@@ -8,8 +8,12 @@ data="${1:?usage: scripts/train-all.sh DIR [OUT_DIR]}"
 out="${2:-artifacts/runs}"
 shift $(( $# < 2 ? $# : 2 ))
 mkdir -p "$out"
-dotnet build src/MalariaML.Cli -c Release --nologo -v quiet
-malaria() { dotnet src/MalariaML.Cli/bin/Release/net10.0/malaria.dll "$@"; }
+# MALARIA_DLL lets a long run use a copy of the build output, so rebuilding the repo meanwhile cannot touch it.
+if [ -z "${MALARIA_DLL:-}" ]; then
+  dotnet build src/MalariaML.Cli -c Release --nologo -v quiet
+  MALARIA_DLL=src/MalariaML.Cli/bin/Release/net10.0/malaria.dll
+fi
+malaria() { dotnet "$MALARIA_DLL" "$@"; }
 [ -f "$out/split.json" ] || malaria data split "$data" --by patient --ratios 0.6,0.1,0.3 --seed 42 --out "$out/split.json"
 models="${MODELS:-basic-cnn resnet18-frozen resnet18-finetune resnet18-mlnet}"
 for m in $models; do

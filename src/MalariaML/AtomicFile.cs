@@ -4,8 +4,17 @@ namespace MalariaML;
 /// Writes files so that a reader sees either the old content or the new, never half of it: a crash or a kill during
 /// a save must not cost a user a model or a split.
 /// </summary>
+/// <remarks>
+/// Test-only hook: when the environment variable <c>MALARIAML_TEST_PAUSE_BEFORE_RENAME_MS</c> holds a number of
+/// milliseconds, every write prints <c>[test] pausing before renaming TEMP to PATH</c> on stderr and waits that long
+/// with the new content complete in the temporary file, so that tests can kill the process in the window a power cut
+/// could hit. Never set it outside tests.
+/// </remarks>
 public static class AtomicFile
 {
+    private static readonly int TestPauseBeforeRenameMs =
+        int.TryParse(Environment.GetEnvironmentVariable("MALARIAML_TEST_PAUSE_BEFORE_RENAME_MS"), out var ms) ? ms : 0;
+
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through a temporary file in the same folder, flushed, then renamed.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
@@ -27,6 +36,12 @@ public static class AtomicFile
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
+            }
+
+            if (TestPauseBeforeRenameMs > 0)
+            {
+                Console.Error.WriteLine($"[test] pausing before renaming {temp} to {full}");
+                Thread.Sleep(TestPauseBeforeRenameMs);
             }
 
             File.Move(temp, full, overwrite: true);

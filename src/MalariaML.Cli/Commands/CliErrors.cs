@@ -23,6 +23,13 @@ internal static class CliErrors
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+        catch (Exception e)
+        {
+            // A bug, not a user error: keep the stack trace for the report.
+            AnsiConsole.Console.Profile.Out.Writer.Flush();
+            Console.Error.WriteLine($"internal error: {e}");
+            return 1;
+        }
     }
 
     public static int Fail(string message)

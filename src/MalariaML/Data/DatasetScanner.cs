@@ -18,48 +18,14 @@ public static class DatasetScanner
     {
         ArgumentNullException.ThrowIfNull(dataset);
         options ??= new DatasetOptions();
-        var cells = dataset.Cells;
-        var sizes = new (int W, int H)[cells.Count];
-        var reasons = new string?[cells.Count];
-        var done = 0;
-        var step = Math.Max(1, cells.Count / 100);
-        progress?.Report(new WorkProgress("decoding", 0, cells.Count));
-
-        Parallel.For(0, cells.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxDegreeOfParallelism), CancellationToken = cancellationToken },
-            i =>
+        var (decoded, skipped) = ParallelDecoder.Run(dataset.Cells,
+            cell =>
             {
-                try
-                {
-                    var image = ImageDecoder.DecodeFile(cells[i].Path, options.MaxImagePixels);
-                    sizes[i] = (image.Width, image.Height);
-                }
-                catch (InvalidImageException e)
-                {
-                    reasons[i] = e.Reason;
-                }
-
-                var n = Interlocked.Increment(ref done);
-                if (n % step == 0 || n == cells.Count)
-                {
-                    progress?.Report(new WorkProgress("decoding", n, cells.Count));
-                }
-            });
-
-        var usable = new List<ScannedCell>(cells.Count);
-        var skipped = new List<SkippedFile>();
-        for (var i = 0; i < cells.Count; i++)
-        {
-            if (reasons[i] is { } reason)
-            {
-                skipped.Add(new SkippedFile(cells[i].Path, reason));
-            }
-            else
-            {
-                usable.Add(new ScannedCell(cells[i], sizes[i].W, sizes[i].H));
-            }
-        }
-
+                var image = ImageDecoder.DecodeFile(cell.Path, options.MaxImagePixels);
+                return (image.Width, image.Height);
+            },
+            options.MaxDegreeOfParallelism, progress, cancellationToken);
+        var usable = decoded.Select(d => new ScannedCell(d.Cell, d.Value.Width, d.Value.Height)).ToList();
         return new DatasetScan(dataset, usable, skipped);
     }
 }

@@ -31,10 +31,10 @@ public static class ModelFile
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            Put(zip, MetadataEntry, JsonSerializer.SerializeToUtf8Bytes(withChecksums, JsonOptions));
+            ZipEntries.Put(zip, MetadataEntry, JsonSerializer.SerializeToUtf8Bytes(withChecksums, JsonOptions));
             foreach (var (name, bytes) in payloads)
             {
-                Put(zip, name, bytes);
+                ZipEntries.Put(zip, name, bytes);
             }
         });
     }
@@ -102,21 +102,11 @@ public static class ModelFile
         }
     }
 
-    private static void Put(ZipArchive zip, string name, byte[] bytes)
-    {
-        using var entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
-        entry.Write(bytes);
-    }
-
     private static byte[] Get(ZipArchive zip, string name, string path)
     {
-        var entry = zip.GetEntry(name) ?? throw new ModelFileException(path, $"missing entry '{name}'");
         try
         {
-            using var stream = entry.Open();
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            return copy.ToArray();
+            return ZipEntries.Get(zip, name) ?? throw new ModelFileException(path, $"missing entry '{name}'");
         }
         catch (InvalidDataException e)
         {

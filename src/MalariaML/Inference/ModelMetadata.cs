@@ -44,6 +44,9 @@ public sealed record ModelMetadata
     /// <summary>Epochs run in all.</summary>
     public int EpochsRun { get; init; }
 
+    /// <summary>Per-epoch history of the training run, for learning curves (empty for models trained without epochs).</summary>
+    public IReadOnlyList<Training.EpochRecord> History { get; init; } = [];
+
     /// <summary>Training wall time in seconds.</summary>
     public double TrainingSeconds { get; init; }
 

@@ -21,48 +21,9 @@ public sealed class CellImageLoader
     public DecodedCells Decode(IReadOnlyList<CellImage> cells, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cells);
-        var images = new RgbImage?[cells.Count];
-        var reasons = new string?[cells.Count];
-        var done = 0;
-        var step = Math.Max(1, cells.Count / 100);
-        progress?.Report(new WorkProgress("decoding", 0, cells.Count));
-        Parallel.For(0, cells.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.MaxDegreeOfParallelism), CancellationToken = cancellationToken },
-            i =>
-            {
-                try
-                {
-                    images[i] = ImageDecoder.DecodeFile(cells[i].Path, Options);
-                }
-                catch (InvalidImageException e)
-                {
-                    reasons[i] = e.Reason;
-                }
-
-                var n = Interlocked.Increment(ref done);
-                if (n % step == 0 || n == cells.Count)
-                {
-                    progress?.Report(new WorkProgress("decoding", n, cells.Count));
-                }
-            });
-
-        var keptCells = new List<CellImage>(cells.Count);
-        var keptImages = new List<RgbImage>(cells.Count);
-        var skipped = new List<SkippedFile>();
-        for (var i = 0; i < cells.Count; i++)
-        {
-            if (images[i] is { } image)
-            {
-                keptCells.Add(cells[i]);
-                keptImages.Add(image);
-            }
-            else
-            {
-                skipped.Add(new SkippedFile(cells[i].Path, reasons[i]!));
-            }
-        }
-
-        return new DecodedCells(keptCells, keptImages, skipped, Options.Width, Options.Height);
+        var (decoded, skipped) = ParallelDecoder.Run(cells, cell => ImageDecoder.DecodeFile(cell.Path, Options),
+            Options.MaxDegreeOfParallelism, progress, cancellationToken);
+        return new DecodedCells(decoded.Select(d => d.Cell).ToList(), decoded.Select(d => d.Value).ToList(), skipped, Options.Width, Options.Height);
     }
 
     /// <summary>

@@ -77,6 +77,7 @@ public static class ModelTrainer
             Split = Summarise(split),
             BestEpoch = result.BestEpoch,
             EpochsRun = result.History.Epochs.Count,
+            History = result.History.Epochs,
             TrainingSeconds = seconds,
         };
         var metrics = new Dictionary<string, BinaryMetrics>();

@@ -30,10 +30,10 @@ public sealed record TrainingCheckpoint(
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            Put(zip, "state.json", JsonSerializer.SerializeToUtf8Bytes(state, JsonOptions));
-            Put(zip, "weights.bin", Weights);
-            Put(zip, "best-weights.bin", BestWeights);
-            Put(zip, "optimizer.bin", OptimizerState);
+            ZipEntries.Put(zip, "state.json", JsonSerializer.SerializeToUtf8Bytes(state, JsonOptions));
+            ZipEntries.Put(zip, "weights.bin", Weights);
+            ZipEntries.Put(zip, "best-weights.bin", BestWeights);
+            ZipEntries.Put(zip, "optimizer.bin", OptimizerState);
         });
     }
 
@@ -61,20 +61,8 @@ public sealed record TrainingCheckpoint(
         }
     }
 
-    private static void Put(ZipArchive zip, string name, byte[] bytes)
-    {
-        using var entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
-        entry.Write(bytes);
-    }
-
     private static byte[] Get(ZipArchive zip, string name, string path)
-    {
-        var entry = zip.GetEntry(name) ?? throw new MalariaMLException($"{path}: checkpoint lacks '{name}'");
-        using var stream = entry.Open();
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+        => ZipEntries.Get(zip, name) ?? throw new MalariaMLException($"{path}: checkpoint lacks '{name}'");
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
