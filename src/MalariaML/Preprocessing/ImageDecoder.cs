@@ -145,6 +145,7 @@ public static class ImageDecoder
     {
         SKCodecResult.Unimplemented => "unsupported format",
         SKCodecResult.InvalidInput => "invalid or unrecognised data",
+        SKCodecResult.ErrorInInput => "damaged data, e.g. a bad checksum or chunk",
         SKCodecResult.IncompleteInput => "truncated data",
         SKCodecResult.InvalidConversion => "unsupported pixel layout",
         _ => result.ToString(),
