@@ -36,6 +36,26 @@ internal static class TestData
     public static IReadOnlyList<CellImage> SampleCells(int perClass)
         => Sample().Cells.GroupBy(c => c.Label).SelectMany(g => g.Take(perClass)).ToList();
 
+    /// <summary>
+    /// Decodes a file with the library's decoder at <paramref name="size"/> x <paramref name="size"/> (bilinear) and
+    /// returns planar (C, H, W) floats, each byte multiplied by <paramref name="scale"/>.
+    /// </summary>
+    public static float[] PlanarPixels(string path, int size, float scale)
+    {
+        var image = MalariaML.Preprocessing.ImageDecoder.DecodeFile(path, MalariaML.Preprocessing.ImageLoadOptions.Square(size));
+        var plane = size * size;
+        var chw = new float[3 * plane];
+        for (var p = 0; p < plane; p++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                chw[(c * plane) + p] = image.Pixels[(3 * p) + c] * scale;
+            }
+        }
+
+        return chw;
+    }
+
     /// <summary>A fresh temporary folder, deleted when disposed.</summary>
     public static TempFolder NewTempFolder() => new();
 

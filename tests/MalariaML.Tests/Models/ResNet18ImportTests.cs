@@ -1,7 +1,6 @@
 using MalariaML.Models;
 using MalariaML.Models.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using SkiaSharp;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -225,22 +224,7 @@ public sealed class ResNet18ImportTests
             .ToList();
         Assert.Equal(2 * CellsPerClass, files.Count);
 
-        var images = new List<float[]>();
-        var info = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul);
-        foreach (var file in files)
-        {
-            using var decoded = SKBitmap.Decode(file) ?? throw new InvalidDataException($"cannot decode {file}");
-            using var resized = decoded.Resize(info, SKFilterQuality.Medium) ?? throw new InvalidDataException($"cannot resize {file}");
-            var rgba = resized.GetPixelSpan();
-            var chw = new float[3 * size * size];
-            for (int p = 0; p < size * size; p++)
-            {
-                for (int c = 0; c < 3; c++) chw[(c * size * size) + p] = rgba[(p * 4) + c];
-            }
-
-            images.Add(chw);
-        }
-
+        var images = files.Select(f => TestData.PlanarPixels(f, size, 1f)).ToList();
         return images;
     }
 }

@@ -1,5 +1,4 @@
 using MalariaML.Runtime;
-using SkiaSharp;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -198,25 +197,5 @@ public class TorchRuntimeTests(ITestOutputHelper output)
         return (pixels.ToArray(), labels.ToArray());
     }
 
-    private static float[] DecodeChw(string path)
-    {
-        using var decoded = SKBitmap.Decode(path) ?? throw new InvalidDataException($"not an image: {path}");
-        using var resized = decoded.Resize(new SKImageInfo(ImageSize, ImageSize, SKColorType.Rgba8888, SKAlphaType.Premul), SKFilterQuality.Medium)
-            ?? throw new InvalidDataException($"could not resize {path}");
-        var plane = ImageSize * ImageSize;
-        var result = new float[3 * plane];
-        for (var yy = 0; yy < ImageSize; yy++)
-        {
-            for (var xx = 0; xx < ImageSize; xx++)
-            {
-                var color = resized.GetPixel(xx, yy);
-                var at = (yy * ImageSize) + xx;
-                result[at] = color.Red / 255f;
-                result[plane + at] = color.Green / 255f;
-                result[(2 * plane) + at] = color.Blue / 255f;
-            }
-        }
-
-        return result;
-    }
+    private static float[] DecodeChw(string path) => TestData.PlanarPixels(path, ImageSize, 1f / 255f);
 }
