@@ -64,7 +64,7 @@ public static class ModelTrainer
             ModelFamily.MlNet => TrainMlNet(parts, Labels, options, work, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(options), definition.Family, null),
         };
-        var seconds = clock.Elapsed.TotalSeconds;
+        var seconds = clock.Elapsed.TotalSeconds + result.ResumedSeconds;
 
         var metadata = new ModelMetadata
         {

@@ -43,6 +43,7 @@ public static class Trainer
         using var optimizer = OptimizerFactory.Create(options.Optimizer, parameters, options.LearningRate);
 
         var state = Start(model, optimizer, options);
+        var resumedEpochs = state.History.Epochs.Count;
         var stoppedEarly = false;
         for (var epoch = state.NextEpoch; epoch < options.Epochs; epoch++)
         {
@@ -89,7 +90,7 @@ public static class Trainer
             ModuleState.Load(model, state.BestWeights, "best epoch");
         }
 
-        return new TrainingResult(state.History, state.BestEpoch, stoppedEarly);
+        return new TrainingResult(state.History, state.BestEpoch, stoppedEarly, resumedEpochs);
     }
 
     /// <summary>Mean binary cross-entropy and accuracy (threshold 0.5) of <paramref name="model"/> on <paramref name="data"/>.</summary>

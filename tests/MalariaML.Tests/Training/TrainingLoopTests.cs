@@ -31,6 +31,8 @@ public class TrainingLoopTests
 
         var resumed = TinyTraining.Train(TinyTraining.Options(checkpoint, epochs: 3));
         Assert.Equal(3, resumed.Training.History.Epochs.Count);
+        Assert.Equal(1, resumed.Training.ResumedEpochs);
+        Assert.True(resumed.Model.Metadata.TrainingSeconds >= resumed.Training.History.Epochs.Sum(e => e.Seconds));
         Assert.Equal(uninterrupted.Training.History.Epochs.Select(e => e with { Seconds = 0 }), resumed.Training.History.Epochs.Select(e => e with { Seconds = 0 }));
         Assert.Equal(uninterrupted.Metrics["test"], resumed.Metrics["test"]);
         uninterrupted.Model.Dispose();
