@@ -41,9 +41,12 @@ internal static class TestData
     /// returns planar (C, H, W) floats, each byte multiplied by <paramref name="scale"/>.
     /// </summary>
     public static float[] PlanarPixels(string path, int size, float scale)
+        => Planar(MalariaML.Preprocessing.ImageDecoder.DecodeFile(path, MalariaML.Preprocessing.ImageLoadOptions.Square(size)), scale);
+
+    /// <summary>An image as planar (C, H, W) floats, each byte multiplied by <paramref name="scale"/> (ML.NET's ExtractPixels layout).</summary>
+    public static float[] Planar(MalariaML.Preprocessing.RgbImage image, float scale = 1f / 255f)
     {
-        var image = MalariaML.Preprocessing.ImageDecoder.DecodeFile(path, MalariaML.Preprocessing.ImageLoadOptions.Square(size));
-        var plane = size * size;
+        var plane = image.Width * image.Height;
         var chw = new float[3 * plane];
         for (var p = 0; p < plane; p++)
         {

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text.Json.Nodes;
 using MalariaML.Inference;
 using MalariaML.Tests.Training;
 
@@ -57,22 +56,7 @@ public class ModelFileTests : IClassFixture<ModelFileTests.SavedModel>
     [Fact]
     public void A_tampered_weight_byte_fails_the_checksum()
     {
-        var path = Rewrite("tampered.malaria", zip =>
-        {
-            var entry = zip.GetEntry(TorchCellScorer.WeightsEntry)!;
-            byte[] weights;
-            using (var s = entry.Open())
-            using (var m = new MemoryStream())
-            {
-                s.CopyTo(m);
-                weights = m.ToArray();
-            }
-
-            weights[weights.Length / 2] ^= 0x40;
-            entry.Delete();
-            using var w = zip.CreateEntry(TorchCellScorer.WeightsEntry).Open();
-            w.Write(weights);
-        });
+        var path = Rewrite("tampered.malaria", ModelFileEdits.TamperWeights);
         var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
         Assert.Contains("checksum", e.Reason);
     }
@@ -80,7 +64,7 @@ public class ModelFileTests : IClassFixture<ModelFileTests.SavedModel>
     [Fact]
     public void Metadata_from_a_newer_format_version_is_refused()
     {
-        var path = Rewrite("newer.malaria", zip => EditMetadata(zip, m => m["formatVersion"] = ModelFile.CurrentFormatVersion + 1));
+        var path = Rewrite("newer.malaria", zip => ModelFileEdits.EditMetadata(zip, m => m["formatVersion"] = ModelFile.CurrentFormatVersion + 1));
         var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
         Assert.Contains("newer", e.Reason);
     }
@@ -89,7 +73,7 @@ public class ModelFileTests : IClassFixture<ModelFileTests.SavedModel>
     public void Weights_of_the_wrong_shape_are_refused_even_with_a_matching_checksum()
     {
         // A file claiming 64x64 input holds weights of a 32x32 network: the dense layer's shape differs.
-        var path = Rewrite("shape.malaria", zip => EditMetadata(zip, m => { m["inputWidth"] = 64; m["inputHeight"] = 64; }));
+        var path = Rewrite("shape.malaria", zip => ModelFileEdits.EditMetadata(zip, m => { m["inputWidth"] = 64; m["inputHeight"] = 64; }));
         var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
         Assert.Contains("do not fit", e.Reason);
     }
@@ -110,21 +94,6 @@ public class ModelFileTests : IClassFixture<ModelFileTests.SavedModel>
         }
 
         return path;
-    }
-
-    private static void EditMetadata(ZipArchive zip, Action<JsonObject> edit)
-    {
-        var entry = zip.GetEntry(ModelFile.MetadataEntry)!;
-        JsonObject node;
-        using (var s = entry.Open())
-        {
-            node = JsonNode.Parse(s)!.AsObject();
-        }
-
-        edit(node);
-        entry.Delete();
-        using var w = new StreamWriter(zip.CreateEntry(ModelFile.MetadataEntry).Open());
-        w.Write(node.ToJsonString());
     }
 
     /// <summary>One tiny trained model saved once for all tests of this class.</summary>

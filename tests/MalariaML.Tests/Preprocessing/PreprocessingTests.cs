@@ -18,10 +18,10 @@ public class PreprocessingTests
         Assert.Empty(fast.Skipped);
         for (var i = 0; i < cells.Count; i++)
         {
-            var planar = ToPlanar(fast.Images[i]);
+            var planar = TestData.Planar(fast.Images[i]);
             Assert.Equal(mlnet[i].Length, planar.Length);
-            // Same bytes; the only difference is float rounding of x * (1/255f) in ML.NET versus x / 255f here.
-            Assert.InRange(MaxAbsDiff(mlnet[i], planar), 0f, 1e-6f);
+            // Same bytes, scaled the same way (x * (1/255f)), so the floats are identical.
+            Assert.Equal(0f, MaxAbsDiff(mlnet[i], planar));
         }
     }
 
@@ -35,7 +35,7 @@ public class PreprocessingTests
         var fast = new CellImageLoader().Decode(cells);
         for (var i = 0; i < cells.Count; i++)
         {
-            var planar = ToPlanar(fast.Images[i]);
+            var planar = TestData.Planar(fast.Images[i]);
             var mean = planar.Zip(mlnet[i], (a, b) => Math.Abs(a - b)).Average();
             Assert.InRange(mean, 0.0, 0.03);
         }
@@ -78,21 +78,6 @@ public class PreprocessingTests
         var data = MlNetImagePipeline.ToDataView(ml, cells);
         var transformed = MlNetImagePipeline.Create(ml, new ImageLoadOptions { Width = w, Height = h }).Fit(data).Transform(data);
         return transformed.GetColumn<VBuffer<float>>(MlNetImagePipeline.PixelsColumn).Select(v => v.DenseValues().ToArray()).ToArray();
-    }
-
-    private static float[] ToPlanar(RgbImage image)
-    {
-        var n = image.Width * image.Height;
-        var planar = new float[3 * n];
-        for (var p = 0; p < n; p++)
-        {
-            for (var c = 0; c < 3; c++)
-            {
-                planar[c * n + p] = image.Pixels[3 * p + c] / 255f;
-            }
-        }
-
-        return planar;
     }
 
     private static float MaxAbsDiff(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MalariaML.Inference;
 using MalariaML.Tests.Inference;
@@ -27,9 +26,9 @@ public partial class CliModelFileErrorTests(ModelFileTests.SavedModel saved, ITe
             ["truncated"] = Write(temp, "truncated.malaria", good[..(good.Length * 2 / 3)]),
             ["not a zip"] = Write(temp, "text.malaria", "hello, I am not a model"u8.ToArray()),
             ["missing entry"] = Rewrite(temp, "missing.malaria", good, zip => zip.GetEntry(TorchCellScorer.WeightsEntry)!.Delete()),
-            ["tampered byte"] = Rewrite(temp, "tampered.malaria", good, TamperWeights),
-            ["newer version"] = Rewrite(temp, "newer.malaria", good, zip => EditMetadata(zip, m => m["formatVersion"] = ModelFile.CurrentFormatVersion + 1)),
-            ["wrong shape"] = Rewrite(temp, "shape.malaria", good, zip => EditMetadata(zip, m => { m["inputWidth"] = 64; m["inputHeight"] = 64; })),
+            ["tampered byte"] = Rewrite(temp, "tampered.malaria", good, ModelFileEdits.TamperWeights),
+            ["newer version"] = Rewrite(temp, "newer.malaria", good, zip => ModelFileEdits.EditMetadata(zip, m => m["formatVersion"] = ModelFile.CurrentFormatVersion + 1)),
+            ["wrong shape"] = Rewrite(temp, "shape.malaria", good, zip => ModelFileEdits.EditMetadata(zip, m => { m["inputWidth"] = 64; m["inputHeight"] = 64; })),
             ["empty"] = Write(temp, "empty.malaria", []),
             ["missing"] = Path.Combine(temp.Path, "absent.malaria"),
         };
@@ -92,35 +91,4 @@ public partial class CliModelFileErrorTests(ModelFileTests.SavedModel saved, ITe
         return path;
     }
 
-    private static void TamperWeights(ZipArchive zip)
-    {
-        var entry = zip.GetEntry(TorchCellScorer.WeightsEntry)!;
-        byte[] weights;
-        using (var s = entry.Open())
-        using (var m = new MemoryStream())
-        {
-            s.CopyTo(m);
-            weights = m.ToArray();
-        }
-
-        weights[weights.Length / 2] ^= 0x40;
-        entry.Delete();
-        using var w = zip.CreateEntry(TorchCellScorer.WeightsEntry).Open();
-        w.Write(weights);
-    }
-
-    private static void EditMetadata(ZipArchive zip, Action<JsonObject> edit)
-    {
-        var entry = zip.GetEntry(ModelFile.MetadataEntry)!;
-        JsonObject node;
-        using (var s = entry.Open())
-        {
-            node = JsonNode.Parse(s)!.AsObject();
-        }
-
-        edit(node);
-        entry.Delete();
-        using var w = new StreamWriter(zip.CreateEntry(ModelFile.MetadataEntry).Open());
-        w.Write(node.ToJsonString());
-    }
 }

@@ -220,7 +220,7 @@ public class CorruptImageTests(ITestOutputHelper output)
         var mlnet = Within("MlNetImagePipeline", limit, () => MlNetPixels(scan.Usable.Select(u => u.Cell).ToList()));
         Assert.Equal(scan.Usable.Count, mlnet.Count);
         var fastByPath = decoded.Cells.Select((c, i) => (c.Path, Image: decoded.Images[i])).ToDictionary(p => p.Path, p => p.Image);
-        var differ = scan.Usable.Select((u, i) => (Entry: corpus[u.Cell.Path], Diff: MaxAbsDiff(mlnet[i], ToPlanar(fastByPath[u.Cell.Path]))))
+        var differ = scan.Usable.Select((u, i) => (Entry: corpus[u.Cell.Path], Diff: MaxAbsDiff(mlnet[i], TestData.Planar(fastByPath[u.Cell.Path]))))
             .Where(d => d.Diff > 1e-6f).Select(d => $"{d.Entry}: ML.NET and the fast path differ by up to {d.Diff}").ToList();
         Assert.True(differ.Count == 0, "preprocessing paths disagree:\n" + string.Join("\n", differ));
         report.Stage("MlNetImagePipeline", scan.Usable.Count, 0);
@@ -295,21 +295,6 @@ public class CorruptImageTests(ITestOutputHelper output)
 
             throw new Xunit.Sdk.XunitException($"ML.NET failed on usable cells ({whole.Message}):\n{failures}");
         }
-    }
-
-    private static float[] ToPlanar(RgbImage image)
-    {
-        var n = image.Width * image.Height;
-        var planar = new float[3 * n];
-        for (var p = 0; p < n; p++)
-        {
-            for (var c = 0; c < 3; c++)
-            {
-                planar[c * n + p] = image.Pixels[3 * p + c] / 255f;
-            }
-        }
-
-        return planar;
     }
 
     private static float MaxAbsDiff(float[] a, float[] b)
