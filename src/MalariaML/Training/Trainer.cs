@@ -61,6 +61,8 @@ public static class Trainer
             var record = new EpochRecord(epoch + 1, loss, accuracy, valLoss, valAccuracy, state.Schedule.LearningRate, clock.Elapsed.TotalSeconds);
 
             var improved = valLoss < state.BestLoss;
+            var checkpointPath = options.CheckpointPath;
+            var weights = improved || checkpointPath is not null ? ModuleState.Save(model) : [];
             state = state with
             {
                 NextEpoch = epoch + 1,
@@ -69,17 +71,14 @@ public static class Trainer
                 BestEpoch = improved ? epoch + 1 : state.BestEpoch,
                 BestLoss = improved ? valLoss : state.BestLoss,
                 EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
-                Weights = ModuleState.Save(model),
-                OptimizerState = ModuleState.Save(optimizer),
+                BestWeights = improved ? weights : state.BestWeights,
             };
-            if (improved)
-            {
-                state = state with { BestWeights = state.Weights };
-            }
 
-            if (options.CheckpointPath is { } path)
+            if (checkpointPath is not null)
             {
-                state.Save(path);
+                // Current weights and optimizer state exist as bytes only while the checkpoint is written: holding
+                // them for the rest of the run would keep another copy of the network and of the optimizer's moments.
+                (state with { Weights = weights, OptimizerState = ModuleState.Save(optimizer) }).Save(checkpointPath);
             }
 
             progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, 0, 0, loss, accuracy, 0, TimeSpan.Zero, record));
@@ -168,7 +167,7 @@ public static class Trainer
 
             ModuleState.Load(model, checkpoint.Weights, path);
             ModuleState.Load(optimizer, checkpoint.OptimizerState, path);
-            return checkpoint;
+            return checkpoint with { Weights = [], OptimizerState = [] };
         }
 
         return new TrainingCheckpoint(0, TrainingHistory.Empty, PlateauSchedule.Start(options.LearningRate), 0,
