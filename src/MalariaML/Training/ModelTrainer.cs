@@ -49,19 +49,23 @@ public static class ModelTrainer
 
         var size = options.ImageSize ?? definition.ImageSize;
         var loader = new CellImageLoader(ImageLoadOptions.Square(size));
-        var parts = Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.Decode(split[p], work, cancellationToken));
-        bool[] Labels(SplitPart part) => parts[part].Cells.Select(c => c.Label == positiveClass).ToArray();
-        if (parts[SplitPart.Train].Images.Count == 0)
+        var clock = Stopwatch.StartNew();
+        // Frozen-feature models decode a chunk at a time and keep only features: at 224 px the pixels of every cell
+        // would take 150 KB each. Other families keep the decoded bytes, which they read every epoch.
+        var parts = definition.Family == ModelFamily.FrozenFeatures
+            ? null
+            : Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.Decode(split[p], work, cancellationToken));
+        bool[] Labels(IReadOnlyList<CellImage> cells) => cells.Select(c => c.Label == positiveClass).ToArray();
+        if (parts is not null && parts[SplitPart.Train].Images.Count == 0)
         {
             throw new MalariaMLException("the training part has no usable images");
         }
 
-        var clock = Stopwatch.StartNew();
-        var (scorer, result, probabilities) = definition.Family switch
+        var (scorer, result, probabilities, usable) = definition.Family switch
         {
-            ModelFamily.Network => TrainNetwork(definition, size, parts, Labels, options, training, cancellationToken),
-            ModelFamily.FrozenFeatures => TrainOnFeatures(definition, size, parts, Labels, options, work, training, cancellationToken),
-            ModelFamily.MlNet => TrainMlNet(parts, Labels, options, work, cancellationToken),
+            ModelFamily.Network => TrainNetwork(definition, size, parts!, Labels, options, training, cancellationToken),
+            ModelFamily.FrozenFeatures => TrainOnFeatures(definition, size, loader, split, Labels, options, work, training, cancellationToken),
+            ModelFamily.MlNet => TrainMlNet(parts!, Labels, options, work, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(options), definition.Family, null),
         };
         var seconds = clock.Elapsed.TotalSeconds + result.ResumedSeconds;
@@ -83,15 +87,15 @@ public static class ModelTrainer
         var metrics = new Dictionary<string, BinaryMetrics>();
         foreach (var part in new[] { SplitPart.Validation, SplitPart.Test })
         {
-            if (parts[part].Images.Count > 0)
+            if (usable[part].Cells.Count > 0)
             {
                 var p = probabilities(part);
-                metrics[part.ToString().ToLowerInvariant()] = BinaryEvaluator.Evaluate(p.Select(x => (double)x), Labels(part), metadata.Threshold);
+                metrics[part.ToString().ToLowerInvariant()] = BinaryEvaluator.Evaluate(p.Select(x => (double)x), Labels(usable[part].Cells), metadata.Threshold);
             }
         }
 
         var model = new MalariaModel(scorer, metadata with { Metrics = metrics });
-        return new TrainedModel(model, result, metrics, parts.Values.SelectMany(p => p.Skipped).ToList());
+        return new TrainedModel(model, result, metrics, usable.Values.SelectMany(p => p.Skipped).ToList());
     }
 
     private static TrainingOptions LoopOptions(ModelDefinition definition, ModelTrainingOptions options) => definition.Training with
@@ -106,22 +110,22 @@ public static class ModelTrainer
         Resume = options.Resume,
     };
 
-    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>) TrainNetwork(ModelDefinition definition, int size,
-        Dictionary<SplitPart, DecodedCells> parts, Func<SplitPart, bool[]> labels, ModelTrainingOptions options,
+    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>, IReadOnlyDictionary<SplitPart, DecodedCells>) TrainNetwork(ModelDefinition definition, int size,
+        Dictionary<SplitPart, DecodedCells> parts, Func<IReadOnlyList<CellImage>, bool[]> labels, ModelTrainingOptions options,
         IProgress<TrainingProgress>? training, CancellationToken cancellationToken)
     {
         var loop = LoopOptions(definition, options);
         var network = Torch.Seeded(options.Seed, () => definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath)));
         var result = Trainer.Train(network,
-            new ImageBatchSource(parts[SplitPart.Train].Images, labels(SplitPart.Train), definition.Augmentation),
-            new ImageBatchSource(parts[SplitPart.Validation].Images, labels(SplitPart.Validation)),
+            new ImageBatchSource(parts[SplitPart.Train].Images, labels(parts[SplitPart.Train].Cells), definition.Augmentation),
+            new ImageBatchSource(parts[SplitPart.Validation].Images, labels(parts[SplitPart.Validation].Cells)),
             loop, training, cancellationToken);
         var scorer = new TorchCellScorer(network, ComputeDevice.Resolve(options.Device), loop.BatchSize);
-        return (scorer, result, part => scorer.Score(parts[part].Images));
+        return (scorer, result, part => scorer.Score(parts[part].Images), parts);
     }
 
-    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>) TrainOnFeatures(ModelDefinition definition, int size,
-        Dictionary<SplitPart, DecodedCells> parts, Func<SplitPart, bool[]> labels, ModelTrainingOptions options,
+    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>, IReadOnlyDictionary<SplitPart, DecodedCells>) TrainOnFeatures(ModelDefinition definition, int size,
+        CellImageLoader loader, DataSplit split, Func<IReadOnlyList<CellImage>, bool[]> labels, ModelTrainingOptions options,
         IProgress<WorkProgress>? work, IProgress<TrainingProgress>? training, CancellationToken cancellationToken)
     {
         var loop = LoopOptions(definition, options);
@@ -147,10 +151,39 @@ public static class ModelTrainer
             return Enumerable.Range(0, batch.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
         }
 
-        var features = parts.ToDictionary(p => p.Key, p => cache.GetOrCompute(p.Value.Images, Extract, 32, work, cancellationToken));
+        var parts = new Dictionary<SplitPart, DecodedCells>();
+        var features = new Dictionary<SplitPart, IReadOnlyList<float[]>>();
+        var total = Enum.GetValues<SplitPart>().Sum(p => split[p].Count);
+        var done = 0;
+        foreach (var part in Enum.GetValues<SplitPart>())
+        {
+            var cells = new List<CellImage>();
+            var skipped = new List<SkippedFile>();
+            var vectors = new List<float[]>();
+            const int chunk = 512;
+            for (var start = 0; start < split[part].Count; start += chunk)
+            {
+                var decoded = loader.Decode(split[part].Skip(start).Take(chunk).ToList(), null, cancellationToken);
+                vectors.AddRange(cache.GetOrCompute(decoded.Images, Extract, 32, null, cancellationToken));
+                cells.AddRange(decoded.Cells);
+                skipped.AddRange(decoded.Skipped);
+                done += decoded.Cells.Count + decoded.Skipped.Count;
+                work?.Report(new WorkProgress("decoding and extracting features", done, total));
+            }
+
+            parts[part] = new DecodedCells(cells, [], skipped, size, size);
+            features[part] = vectors;
+        }
+
+        if (features[SplitPart.Train].Count == 0)
+        {
+            module.Dispose();
+            throw new MalariaMLException("the training part has no usable images");
+        }
+
         var result = Trainer.Train(network.Head,
-            new FeatureBatchSource(features[SplitPart.Train], labels(SplitPart.Train)),
-            new FeatureBatchSource(features[SplitPart.Validation], labels(SplitPart.Validation)),
+            new FeatureBatchSource(features[SplitPart.Train], labels(parts[SplitPart.Train].Cells)),
+            new FeatureBatchSource(features[SplitPart.Validation], labels(parts[SplitPart.Validation].Cells)),
             loop, training, cancellationToken);
         float[] Probabilities(SplitPart part)
         {
@@ -162,20 +195,20 @@ public static class ModelTrainer
             network.Head.eval();
             using var scope = NewDisposeScope();
             using var inference = inference_mode();
-            var source = new FeatureBatchSource(features[part], labels(part));
+            var source = new FeatureBatchSource(features[part], labels(parts[part].Cells));
             var all = Enumerable.Range(0, source.Count).ToArray();
             return network.Head.call(source.Inputs(all, null, device)).sigmoid().to(CPU).data<float>().ToArray();
         }
 
-        return (new TorchCellScorer(module, device, loop.BatchSize), result, Probabilities);
+        return (new TorchCellScorer(module, device, loop.BatchSize), result, Probabilities, parts);
     }
 
-    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>) TrainMlNet(Dictionary<SplitPart, DecodedCells> parts,
-        Func<SplitPart, bool[]> labels, ModelTrainingOptions options, IProgress<WorkProgress>? work, CancellationToken cancellationToken)
+    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>, IReadOnlyDictionary<SplitPart, DecodedCells>) TrainMlNet(Dictionary<SplitPart, DecodedCells> parts,
+        Func<IReadOnlyList<CellImage>, bool[]> labels, ModelTrainingOptions options, IProgress<WorkProgress>? work, CancellationToken cancellationToken)
     {
-        var scorer = MlNetResNetScorer.Train(parts[SplitPart.Train].Images, labels(SplitPart.Train), options.Seed, work, cancellationToken);
+        var scorer = MlNetResNetScorer.Train(parts[SplitPart.Train].Images, labels(parts[SplitPart.Train].Cells), options.Seed, work, cancellationToken);
         var result = new TrainingResult(TrainingHistory.Empty, 1, false);
-        return (scorer, result, part => scorer.Score(parts[part].Images));
+        return (scorer, result, part => scorer.Score(parts[part].Images), parts);
     }
 
     /// <summary>Cells and patients per part, for the model's metadata.</summary>
