@@ -61,8 +61,6 @@ public static class Trainer
             var record = new EpochRecord(epoch + 1, loss, accuracy, valLoss, valAccuracy, state.Schedule.LearningRate, clock.Elapsed.TotalSeconds);
 
             var improved = valLoss < state.BestLoss;
-            var checkpointPath = options.CheckpointPath;
-            var weights = improved || checkpointPath is not null ? ModuleState.Save(model) : [];
             state = state with
             {
                 NextEpoch = epoch + 1,
@@ -71,14 +69,17 @@ public static class Trainer
                 BestEpoch = improved ? epoch + 1 : state.BestEpoch,
                 BestLoss = improved ? valLoss : state.BestLoss,
                 EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
-                BestWeights = improved ? weights : state.BestWeights,
+                Weights = ModuleState.Save(model),
+                OptimizerState = ModuleState.Save(optimizer),
             };
-
-            if (checkpointPath is not null)
+            if (improved)
             {
-                // Current weights and optimizer state exist as bytes only while the checkpoint is written: holding
-                // them for the rest of the run would keep another copy of the network and of the optimizer's moments.
-                (state with { Weights = weights, OptimizerState = ModuleState.Save(optimizer) }).Save(checkpointPath);
+                state = state with { BestWeights = state.Weights };
+            }
+
+            if (options.CheckpointPath is { } path)
+            {
+                state.Save(path);
             }
 
             progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, 0, 0, loss, accuracy, 0, TimeSpan.Zero, record));
@@ -167,7 +168,7 @@ public static class Trainer
 
             ModuleState.Load(model, checkpoint.Weights, path);
             ModuleState.Load(optimizer, checkpoint.OptimizerState, path);
-            return checkpoint with { Weights = [], OptimizerState = [] };
+            return checkpoint;
         }
 
         return new TrainingCheckpoint(0, TrainingHistory.Empty, PlateauSchedule.Start(options.LearningRate), 0,
