@@ -80,15 +80,26 @@ public sealed class MlNetResNetScorer : ICellScorer
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(positive);
-        if (images.Count != positive.Count)
-        {
-            throw new ArgumentException($"got {images.Count} images but {positive.Count} labels", nameof(positive));
-        }
+        return Train([(images, positive)], images.Count, seed, progress, cancellationToken);
+    }
 
-        if (!positive.Contains(true) || !positive.Contains(false))
-        {
-            throw new ArgumentException("training needs images of both classes", nameof(positive));
-        }
+    /// <summary>
+    /// Like <see cref="Train(IReadOnlyList{RgbImage}, IReadOnlyList{bool}, int, IProgress{WorkProgress}?, CancellationToken)"/>,
+    /// but reads the images a chunk at a time, so a caller that decodes each chunk on demand never holds more than one
+    /// chunk's pixels (only the 512 features of every image are kept).
+    /// </summary>
+    /// <param name="chunks">Images with their labels; enumerated once.</param>
+    /// <param name="count">How many images the chunks hold in all, for progress.</param>
+    /// <param name="seed">Seed of the <see cref="MLContext"/>.</param>
+    /// <param name="progress">Progress of featurization over <paramref name="count"/> images.</param>
+    /// <param name="cancellationToken">Checked between images.</param>
+    /// <returns>The trained scorer; dispose it when done.</returns>
+    /// <exception cref="ArgumentException">A chunk's lists differ in length, or the images are none or of one class only.</exception>
+    /// <exception cref="FileNotFoundException">The <c>DnnImageModels</c> folder is not in the application's output.</exception>
+    public static MlNetResNetScorer Train(IEnumerable<(IReadOnlyList<RgbImage> Images, IReadOnlyList<bool> Positive)> chunks, int count, int seed,
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
 
         // Fail with the package's own explanation rather than ML.NET's generic file error.
         ResNet18ModelFiles.LocateResNet18();
@@ -100,11 +111,26 @@ public sealed class MlNetResNetScorer : ICellScorer
         {
             // Features are computed once and kept: L-BFGS passes over its data many times, and featurizing is the
             // slow part (a cache checkpoint in the pipeline would do the same without a way to report progress).
-            var features = Featurize(mlContext, featurizer, images, progress, cancellationToken);
-            var rows = new FeatureRow[images.Count];
-            for (var i = 0; i < rows.Length; i++)
+            var rows = new List<FeatureRow>(count);
+            foreach (var (images, positive) in chunks)
             {
-                rows[i] = new FeatureRow { Features = features[i], Label = positive[i] };
+                ArgumentNullException.ThrowIfNull(images, nameof(chunks));
+                ArgumentNullException.ThrowIfNull(positive, nameof(chunks));
+                if (images.Count != positive.Count)
+                {
+                    throw new ArgumentException($"got {images.Count} images but {positive.Count} labels", nameof(chunks));
+                }
+
+                var features = Featurize(mlContext, featurizer, images, rows.Count, Math.Max(count, rows.Count + images.Count), progress, cancellationToken);
+                for (var i = 0; i < features.Length; i++)
+                {
+                    rows.Add(new FeatureRow { Features = features[i], Label = positive[i] });
+                }
+            }
+
+            if (!rows.Any(r => r.Label) || !rows.Any(r => !r.Label))
+            {
+                throw new ArgumentException("training needs images of both classes", nameof(chunks));
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -241,12 +267,16 @@ public sealed class MlNetResNetScorer : ICellScorer
                 m => m.ModelSelector.ResNet18(mlContext, m.OutputColumn, m.InputColumn), PixelsColumn));
 
     private static float[][] Featurize(MLContext mlContext, ITransformer featurizer, IReadOnlyList<RgbImage> images,
-        IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
+        int offset, int total, IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
         const string stage = "featurizing";
         var features = new float[images.Count][];
-        var step = Math.Max(1, images.Count / 100);
-        progress?.Report(new WorkProgress(stage, 0, images.Count));
+        var step = Math.Max(1, total / 100);
+        if (offset == 0)
+        {
+            progress?.Report(new WorkProgress(stage, 0, total));
+        }
+
         for (var start = 0; start < images.Count; start += ScoreChunk)
         {
             var count = Math.Min(ScoreChunk, images.Count - start);
@@ -275,9 +305,9 @@ public sealed class MlNetResNetScorer : ICellScorer
 
                     features[i] = buffer.DenseValues().ToArray();
                     i++;
-                    if (i % step == 0 || i == images.Count)
+                    if ((offset + i) % step == 0 || offset + i == total)
                     {
-                        progress?.Report(new WorkProgress(stage, i, images.Count));
+                        progress?.Report(new WorkProgress(stage, offset + i, total));
                     }
                 }
             }

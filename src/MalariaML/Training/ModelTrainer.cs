@@ -50,11 +50,11 @@ public static class ModelTrainer
         var size = options.ImageSize ?? definition.ImageSize;
         var loader = new CellImageLoader(ImageLoadOptions.Square(size));
         var clock = Stopwatch.StartNew();
-        // Frozen-feature models decode a chunk at a time and keep only features: at 224 px the pixels of every cell
-        // would take 150 KB each. Other families keep the decoded bytes, which they read every epoch.
-        var parts = definition.Family == ModelFamily.FrozenFeatures
-            ? null
-            : Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.Decode(split[p], work, cancellationToken));
+        // Feature-based models decode a chunk at a time and keep only features: at 224 px the pixels of every cell
+        // would take 150 KB each. Networks trained end to end keep the decoded bytes, which they read every epoch.
+        var parts = definition.Family == ModelFamily.Network
+            ? Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.Decode(split[p], work, cancellationToken))
+            : null;
         bool[] Labels(IReadOnlyList<CellImage> cells) => cells.Select(c => c.Label == positiveClass).ToArray();
         if (parts is not null && parts[SplitPart.Train].Images.Count == 0)
         {
@@ -65,7 +65,7 @@ public static class ModelTrainer
         {
             ModelFamily.Network => TrainNetwork(definition, size, parts!, Labels, options, training, cancellationToken),
             ModelFamily.FrozenFeatures => TrainOnFeatures(definition, size, loader, split, Labels, options, work, training, cancellationToken),
-            ModelFamily.MlNet => TrainMlNet(parts!, Labels, options, work, cancellationToken),
+            ModelFamily.MlNet => TrainMlNet(loader, split, Labels, options, work, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(options), definition.Family, null),
         };
         var seconds = clock.Elapsed.TotalSeconds + result.ResumedSeconds;
@@ -160,10 +160,9 @@ public static class ModelTrainer
             var cells = new List<CellImage>();
             var skipped = new List<SkippedFile>();
             var vectors = new List<float[]>();
-            const int chunk = 512;
-            for (var start = 0; start < split[part].Count; start += chunk)
+            for (var start = 0; start < split[part].Count; start += FeatureChunk)
             {
-                var decoded = loader.Decode(split[part].Skip(start).Take(chunk).ToList(), null, cancellationToken);
+                var decoded = loader.Decode(split[part].Skip(start).Take(FeatureChunk).ToList(), null, cancellationToken);
                 vectors.AddRange(cache.GetOrCompute(decoded.Images, Extract, 32, null, cancellationToken));
                 cells.AddRange(decoded.Cells);
                 skipped.AddRange(decoded.Skipped);
@@ -203,12 +202,62 @@ public static class ModelTrainer
         return (new TorchCellScorer(module, device, loop.BatchSize), result, Probabilities, parts);
     }
 
-    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>, IReadOnlyDictionary<SplitPart, DecodedCells>) TrainMlNet(Dictionary<SplitPart, DecodedCells> parts,
-        Func<IReadOnlyList<CellImage>, bool[]> labels, ModelTrainingOptions options, IProgress<WorkProgress>? work, CancellationToken cancellationToken)
+    private static (ICellScorer, TrainingResult, Func<SplitPart, float[]>, IReadOnlyDictionary<SplitPart, DecodedCells>) TrainMlNet(CellImageLoader loader,
+        DataSplit split, Func<IReadOnlyList<CellImage>, bool[]> labels, ModelTrainingOptions options, IProgress<WorkProgress>? work, CancellationToken cancellationToken)
     {
-        var scorer = MlNetResNetScorer.Train(parts[SplitPart.Train].Images, labels(parts[SplitPart.Train].Cells), options.Seed, work, cancellationToken);
+        var usable = Enum.GetValues<SplitPart>().ToDictionary(p => p, _ => (Cells: new List<CellImage>(), Skipped: new List<SkippedFile>()));
+        IEnumerable<DecodedCells> Chunks(SplitPart part)
+        {
+            for (var start = 0; start < split[part].Count; start += FeatureChunk)
+            {
+                var decoded = loader.Decode(split[part].Skip(start).Take(FeatureChunk).ToList(), null, cancellationToken);
+                usable[part].Cells.AddRange(decoded.Cells);
+                usable[part].Skipped.AddRange(decoded.Skipped);
+                yield return decoded;
+            }
+        }
+
+        var total = Enum.GetValues<SplitPart>().Sum(p => split[p].Count);
+        var trainChunks = Chunks(SplitPart.Train).Select(d => ((IReadOnlyList<RgbImage>)d.Images, (IReadOnlyList<bool>)labels(d.Cells)));
+        MlNetResNetScorer scorer;
+        try
+        {
+            scorer = MlNetResNetScorer.Train(trainChunks, split[SplitPart.Train].Count, options.Seed,
+                work is null ? null : new ScaledProgress(work, 0, total), cancellationToken);
+        }
+        catch (ArgumentException) when (usable[SplitPart.Train].Cells.Count == 0)
+        {
+            throw new MalariaMLException("the training part has no usable images");
+        }
+
+        // Held-out parts are scored as they are decoded, so their pixels are never all in memory either.
+        var probabilities = new Dictionary<SplitPart, float[]> { [SplitPart.Train] = [] };
+        var done = split[SplitPart.Train].Count;
+        foreach (var part in new[] { SplitPart.Validation, SplitPart.Test })
+        {
+            var scores = new List<float>();
+            foreach (var decoded in Chunks(part))
+            {
+                scores.AddRange(scorer.Score(decoded.Images));
+                done += decoded.Cells.Count + decoded.Skipped.Count;
+                work?.Report(new WorkProgress("scoring held-out cells", done, total));
+            }
+
+            probabilities[part] = scores.ToArray();
+        }
+
         var result = new TrainingResult(TrainingHistory.Empty, 1, false);
-        return (scorer, result, part => scorer.Score(parts[part].Images), parts);
+        var parts = usable.ToDictionary(p => p.Key, p => new DecodedCells(p.Value.Cells, [], p.Value.Skipped, loader.Options.Width, loader.Options.Height));
+        return (scorer, result, part => probabilities[part], parts);
+    }
+
+    // Cells decoded at a time by the feature-based models: bounds the pixels in memory (512 cells at 224 px = 77 MB).
+    private const int FeatureChunk = 512;
+
+    // Maps a sub-task's progress onto the whole job's, so one bar covers decoding, featurizing and scoring.
+    private sealed class ScaledProgress(IProgress<WorkProgress> inner, int offset, int total) : IProgress<WorkProgress>
+    {
+        public void Report(WorkProgress value) => inner.Report(value with { Done = offset + value.Done, Total = total });
     }
 
     /// <summary>Cells and patients per part, for the model's metadata.</summary>

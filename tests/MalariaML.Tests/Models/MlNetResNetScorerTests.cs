@@ -172,4 +172,22 @@ public sealed class MlNetResNetScorerTests(MlNetResNetScorerFixture fixture, ITe
         Assert.Throws<ArgumentException>(() => MlNetResNetScorer.Train(images, [true, true], seed: 1));
         Assert.Throws<ArgumentException>(() => MlNetResNetScorer.Train(images, [true], seed: 1));
     }
+
+    [Fact]
+    public void TrainingInChunksGivesTheSameModelAsInOneGo()
+    {
+        // The trainer streams decoded chunks through the featurizer to bound memory; chunking must change nothing.
+        var images = fixture.TrainImages;
+        var labels = fixture.TrainLabels;
+        var chunks = Enumerable.Range(0, (images.Count + 6) / 7)
+            .Select(k => ((IReadOnlyList<RgbImage>)images.Skip(k * 7).Take(7).ToList(), (IReadOnlyList<bool>)labels.Skip(k * 7).Take(7).ToList()));
+        var progress = new RecordingProgress();
+        using var chunked = MlNetResNetScorer.Train(chunks, images.Count, seed: 42, progress);
+
+        Assert.Equal(fixture.Scorer.Score(fixture.HeldOutImages), chunked.Score(fixture.HeldOutImages));
+        var reports = progress.Reports;
+        Assert.Equal(new WorkProgress("featurizing", 0, images.Count), reports[0]);
+        Assert.Equal(new WorkProgress("featurizing", images.Count, images.Count), reports[^1]);
+        Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First.Done <= p.Second.Done), "progress went backwards");
+    }
 }
