@@ -26,7 +26,7 @@ internal static class EvaluateCommand
         command.SetAction(result =>
         {
             using var loaded = MalariaModel.Load(result.GetValue(model)!, result.GetValue(device)!);
-            var (predictions, labels) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
+            var (predictions, _, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
             var metrics = BinaryEvaluator.Evaluate(predictions, loaded.Metadata.Threshold);
             PrintMetrics(new Dictionary<string, BinaryMetrics> { [result.GetValue(split) is null ? "all" : result.GetValue(part).ToString().ToLowerInvariant()] = metrics });
             RocPoint? atRecall = null;
@@ -72,7 +72,7 @@ internal static class EvaluateCommand
             foreach (var path in result.GetValue(models)!)
             {
                 using var loaded = MalariaModel.Load(path, result.GetValue(device)!);
-                var (predictions, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
+                var (predictions, _, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
                 comparison = comparison.Add($"{loaded.Metadata.ModelKind} ({Path.GetFileName(path)})", BinaryEvaluator.Evaluate(predictions, loaded.Metadata.Threshold));
             }
 
@@ -89,7 +89,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Scores the selected cells, reporting unusable files; labels come from the class folders.</summary>
-    public static (IReadOnlyList<BinaryPrediction> Predictions, IReadOnlyList<CellImage> Cells) Score(MalariaModel model, string dataDir, string? splitPath, Splits.SplitPart part)
+    public static (IReadOnlyList<BinaryPrediction> Predictions, IReadOnlyList<CellImage> Cells, int Skipped) Score(MalariaModel model, string dataDir, string? splitPath, Splits.SplitPart part)
     {
         var (dataset, cells) = CellSelection.Select(dataDir, splitPath, part, model.Metadata.PositiveClass);
         var batch = ConsoleProgress.Run($"scoring with {model.Metadata.ModelKind}", p => model.PredictMany(cells.Select(c => c.Path).ToList(), p));
@@ -101,7 +101,7 @@ internal static class EvaluateCommand
             throw new MalariaMLException("no cell could be scored");
         }
 
-        return (batch.Predictions.Select(p => new BinaryPrediction(p.Probability, dataset.IsPositive(byPath[p.Source]))).ToList(), scored);
+        return (batch.Predictions.Select(p => new BinaryPrediction(p.Probability, dataset.IsPositive(byPath[p.Source]))).ToList(), scored, batch.Skipped.Count);
     }
 
     public static void PrintMetrics(IReadOnlyDictionary<string, BinaryMetrics> metricsByPart)

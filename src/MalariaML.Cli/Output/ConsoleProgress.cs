@@ -42,6 +42,18 @@ internal static class ConsoleProgress
             });
     }
 
+    /// <summary>Runs a job that reports no progress: a spinner on a terminal, one line otherwise.</summary>
+    public static T RunWithStatus<T>(string description, Func<T> work)
+    {
+        if (!Interactive)
+        {
+            Console.Error.WriteLine($"{description}...");
+            return work();
+        }
+
+        return AnsiConsole.Status().Start(description, _ => work());
+    }
+
     private sealed class Callback(Action<WorkProgress> report) : IProgress<WorkProgress>
     {
         public void Report(WorkProgress value) => report(value);
