@@ -129,28 +129,54 @@ public static class Trainer
         var correct = 0;
         var seen = 0;
         var clock = Stopwatch.StartNew();
-        for (var b = 0; b < batches; b++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var batch = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, order.Length - b * options.BatchSize));
-            var x = train.Inputs(batch, random, device);
-            var y = Labels(train, batch, device);
-            optimizer.zero_grad();
-            var logits = model.call(x);
-            var loss = nn.functional.binary_cross_entropy_with_logits(logits, y);
-            loss.backward();
-            optimizer.step();
+        Tensor Prepare(int b) => train.Inputs(order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, order.Length - b * options.BatchSize)), random, device);
 
-            lossSum += loss.item<float>() * batch.Length;
-            correct += (int)logits.gt(0).eq(y.gt(0.5)).sum().item<long>();
-            seen += batch.Length;
-            if (progress is not null)
+        // The next batch is prepared on the thread pool while this one trains, one batch ahead and in order, so the
+        // augmentation draws the same random numbers as without prefetching. Tensors made there belong to no dispose
+        // scope, so each is disposed here.
+        Task<Tensor>? next = options.PrefetchBatches && batches > 0 ? Task.Run(() => Prepare(0)) : null;
+        try
+        {
+            for (var b = 0; b < batches; b++)
             {
-                var rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, lossSum / seen, (double)correct / seen,
-                    rate, TimeSpan.FromSeconds((order.Length - seen) / rate), null));
+                cancellationToken.ThrowIfCancellationRequested();
+                Tensor prepared;
+                if (next is null)
+                {
+                    prepared = Prepare(b);
+                }
+                else
+                {
+                    prepared = next.GetAwaiter().GetResult();
+                    var following = b + 1;
+                    next = following < batches ? Task.Run(() => Prepare(following)) : null;
+                }
+
+                using var x = prepared;
+                using var scope = NewDisposeScope();
+                var batch = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, order.Length - b * options.BatchSize));
+                var y = Labels(train, batch, device);
+                optimizer.zero_grad();
+                var logits = model.call(x);
+                var loss = nn.functional.binary_cross_entropy_with_logits(logits, y);
+                loss.backward();
+                optimizer.step();
+
+                lossSum += loss.item<float>() * batch.Length;
+                correct += (int)logits.gt(0).eq(y.gt(0.5)).sum().item<long>();
+                seen += batch.Length;
+                if (progress is not null)
+                {
+                    var rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                    progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, lossSum / seen, (double)correct / seen,
+                        rate, TimeSpan.FromSeconds((order.Length - seen) / rate), null));
+                }
             }
+        }
+        finally
+        {
+            // Cancelled or failed mid-epoch: the batch prepared ahead is never used.
+            next?.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         }
 
         return (lossSum / seen, (double)correct / seen);

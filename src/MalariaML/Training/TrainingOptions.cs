@@ -12,6 +12,12 @@ public sealed record TrainingOptions
     /// <summary>Initial learning rate. Default 1e-3 (Adam, as the article's CNN).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>
+    /// Prepare the next training batch (bytes to floats, augmentation) on another thread while the current one trains.
+    /// Default true. Results are identical either way: batches are still prepared one at a time, in order.
+    /// </summary>
+    public bool PrefetchBatches { get; init; } = true;
+
     /// <summary>Optimizer name, see <see cref="OptimizerFactory.Names"/>. Default <c>adam</c>.</summary>
     public string Optimizer { get; init; } = "adam";
 

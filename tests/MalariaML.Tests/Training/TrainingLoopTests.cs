@@ -17,6 +17,27 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void Preparing_the_next_batch_ahead_changes_nothing_even_with_augmentation()
+    {
+        // The augmentation draws from one Random in batch order; prefetching must keep that order exactly.
+        var decoded = new MalariaML.Preprocessing.CellImageLoader(MalariaML.Preprocessing.ImageLoadOptions.Square(32)).Decode(TestData.SampleCells(20));
+        var labels = decoded.Cells.Select(c => c.Label == "Parasitized").ToArray();
+        IReadOnlyList<EpochRecord> Run(bool prefetch)
+        {
+            TorchSharp.torch.manual_seed(5);
+            using var network = new MalariaML.Models.BasicCnn(32);
+            var options = new TrainingOptions { Epochs = 2, BatchSize = 8, Seed = 5, Device = "cpu", EarlyStoppingPatience = 0, PrefetchBatches = prefetch };
+            var result = Trainer.Train(network, new ImageBatchSource(decoded.Images, labels, ImageAugmentation.Article),
+                new ImageBatchSource(decoded.Images, labels), options);
+            return result.History.Epochs.Select(e => e with { Seconds = 0 }).ToList();
+        }
+
+        var ahead = Run(prefetch: true);
+        Assert.Equal(Run(prefetch: false), ahead);
+        Assert.Equal(2, ahead.Count);
+    }
+
+    [Fact]
     public void A_run_stopped_mid_epoch_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_run()
     {
         using var temp = TestData.NewTempFolder();
