@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the embedded sample of 289 real NIH cells (or on DIR if given): summary of the data, a
-# patient-disjoint 60:10:30 split, a small model (frozen ImageNet ResNet18 + dense head) trained on it, its test metrics, and per-patient parasitemia.
+# patient-disjoint 60:10:30 split, a small model (frozen ImageNet ResNet18 + dense head) trained on it, its test metrics, per-patient parasitemia and a report with charts.
 # Everything goes to artifacts/. On the tiny sample the model is only a demonstration; see README for real results.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,3 +19,5 @@ malaria evaluate --model "artifacts/demo/$model.malaria" --data "$data" --split 
   --json artifacts/demo/metrics.json
 malaria predict --model "artifacts/demo/$model.malaria" "$data" --out artifacts/demo/predictions.csv \
   --summary artifacts/demo/patients.csv
+malaria report --model "artifacts/demo/$model.malaria" --data "$data" --split artifacts/demo/split.json --part test \
+  --out artifacts/demo/report --grid 24
