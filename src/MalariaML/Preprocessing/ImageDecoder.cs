@@ -56,12 +56,17 @@ public static class ImageDecoder
             throw new InvalidImageException(source, "empty file (0 bytes)");
         }
 
-        using var stream = new MemoryStream(data, writable: false);
-        using var codec = SKCodec.Create(stream, out var codecResult);
+        // A native memory stream: a managed Stream would make the codec call back into .NET for every read, which
+        // costs more than the decoding of a small cell. The codec owns the stream once it exists.
+        var stream = new SKMemoryStream(data);
+        var codec = SKCodec.Create(stream, out var codecResult);
         if (codec is null)
         {
+            stream.Dispose();
             throw new InvalidImageException(source, $"not a decodable image ({Describe(codecResult)})");
         }
+
+        using var owned = codec;
 
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
