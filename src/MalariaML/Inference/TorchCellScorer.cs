@@ -50,7 +50,7 @@ public sealed class TorchCellScorer : ICellScorer
             {
                 using var scope = NewDisposeScope();
                 var batch = indices.AsSpan(start, Math.Min(BatchSize, images.Count - start));
-                var input = CellImageLoader.ToTensor(images, batch, Device);
+                var input = CellImageLoader.ToTensor(images, batch, Device, channelsLast: true);
                 Network.call(input).sigmoid().to(CPU).data<float>().ToArray().CopyTo(result, start);
             }
         }

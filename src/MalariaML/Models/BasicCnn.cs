@@ -37,7 +37,7 @@ public sealed class BasicCnn : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var x = pool.call(nn.functional.relu(conv1.call(images)));
+        var x = pool.call(nn.functional.relu(conv1.call(MemoryFormat.ChannelsLast(images))));
         x = pool.call(nn.functional.relu(conv2.call(x)));
         x = pool.call(nn.functional.relu(conv3.call(x)));
         return head.call(x.flatten(1)).MoveToOuterDisposeScope();

@@ -169,7 +169,7 @@ public sealed class ResNet18Backbone : nn.Module<Tensor, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var x = ConvBn(_stemConv, _stemBn, StemConvGeometry, input).relu_();
+        var x = ConvBn(_stemConv, _stemBn, StemConvGeometry, MemoryFormat.ChannelsLast(input)).relu_();
 
         // -inf so the padding never wins the max, matching ONNX MaxPool which ignores pads.
         x = StemPoolGeometry.PadExplicitly(x, double.NegativeInfinity);

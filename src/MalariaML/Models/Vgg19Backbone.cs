@@ -214,7 +214,7 @@ public sealed class Vgg19Backbone : nn.Module<Tensor, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var x = input;
+        var x = MemoryFormat.ChannelsLast(input);
         foreach (var block in _blocks)
         {
             foreach (var conv in block) x = conv.call(x).relu_();

@@ -37,7 +37,7 @@ public sealed class ImageBatchSource : IBatchSource
     /// <inheritdoc/>
     public Tensor Inputs(ReadOnlySpan<int> indices, Random? augment, Device device)
     {
-        var batch = CellImageLoader.ToTensor(_images, indices, device);
+        var batch = CellImageLoader.ToTensor(_images, indices, device, channelsLast: true);
         if (augment is null || _augmentation is null)
         {
             return batch;
