@@ -258,7 +258,18 @@ internal static class LineChartRenderer
         var decimals = majors.Max(Decimals);
         var format = "N" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var half = 0.5 * Math.Pow(10, -decimals);
-        generator.LabelFormatter = value => (Math.Abs(value) < half ? 0 : value).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+        // The ticks are frozen as well: shorter labels would let the automatic generator pack in ticks at a finer step
+        // than the decimals chosen here can tell apart (0.05 steps printed as 0.1, 0.1, 0.2 ...).
+        var manual = new ScottPlot.TickGenerators.NumericManual();
+        foreach (var tick in generator.Ticks)
+        {
+            if (tick.IsMajor)
+                manual.AddMajor(tick.Position, (Math.Abs(tick.Position) < half ? 0 : tick.Position).ToString(format, System.Globalization.CultureInfo.InvariantCulture));
+            else
+                manual.AddMinor(tick.Position);
+        }
+
+        axis.TickGenerator = manual;
     }
 
     private static int Decimals(double value)

@@ -32,7 +32,7 @@ internal static class ReportCharts
         for (var i = 0; i < models.Count; i++)
         {
             var m = models[i];
-            if (m.Metadata.History.Count > 0)
+            if (m.History.Count > 0)
             {
                 charts.Add(LearningCurves(m));
             }
@@ -50,10 +50,10 @@ internal static class ReportCharts
 
     private static LineChartSpec LearningCurves(ModelReport m)
     {
-        var h = m.Metadata.History;
+        var h = m.History;
         double[] epochs = [.. h.Select(e => (double)e.Epoch)];
-        LinePanel Panel(string metric, Func<Training.EpochRecord, double> train, Func<Training.EpochRecord, double> validation) =>
-            new($"{metric}", "epoch", metric,
+        LinePanel Panel(string title, string metric, Func<Training.EpochRecord, double> train, Func<Training.EpochRecord, double> validation) =>
+            new(title, "epoch", metric,
             [
                 new LineSeries("train", epochs, [.. h.Select(train)], ColorIndex: 0),
                 new LineSeries("validation", epochs, [.. h.Select(validation)], Dashed: true, ColorIndex: 1),
@@ -61,7 +61,7 @@ internal static class ReportCharts
             IntegerX: true);
         var best = m.Metadata.BestEpoch > 0 ? $", best epoch {m.Metadata.BestEpoch} kept" : "";
         return new LineChartSpec(CurvesFile(m), $"{m.Name}: learning curves ({h.Count} epochs{best})", 1200, 480,
-            [Panel("accuracy", e => e.Accuracy, e => e.ValidationAccuracy), Panel("loss", e => e.Loss, e => e.ValidationLoss)]);
+            [Panel("Accuracy", "accuracy", e => e.Accuracy, e => e.ValidationAccuracy), Panel("Loss", "binary cross-entropy", e => e.Loss, e => e.ValidationLoss)]);
     }
 
     private static ConfusionMatrixSpec Confusion(ModelReport m)
@@ -110,7 +110,7 @@ internal static class ReportCharts
     {
         var cells = Sample(m, count, seed);
         var errors = m.Metrics.Fp + m.Metrics.Fn;
-        var title = $"{m.Name}: {errors:N0} of {m.Metrics.Count:N0} cells misclassified (red, most confident first), then correct ones (green); probability of {m.Metadata.PositiveClass}";
+        var title = $"{m.Name}: {errors:N0} of {m.Metrics.Count:N0} cells misclassified, most confident errors first";
         return new ImageGridSpec(GridFile(m), title, 1200, 1400, 8, cells);
     }
 

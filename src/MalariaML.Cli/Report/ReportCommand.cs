@@ -51,7 +51,7 @@ internal static class ReportCommand
                 skipped = Math.Max(skipped, unusable);
                 var kind = loaded.Metadata.ModelKind;
                 reports.Add(new ModelReport(kind, kind, path, loaded.Metadata, cells, predictions,
-                    BinaryEvaluator.Evaluate(predictions, loaded.Metadata.Threshold), RocCurve.Compute(predictions)));
+                    BinaryEvaluator.Evaluate(predictions, loaded.Metadata.Threshold), RocCurve.Compute(predictions), History(path, loaded.Metadata)));
             }
 
             reports = Name(reports);
@@ -77,6 +77,25 @@ internal static class ReportCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    private static IReadOnlyList<Training.EpochRecord> History(string modelPath, ModelMetadata metadata)
+    {
+        var beside = modelPath + ".history.json";
+        if (metadata.History.Count > 0 || !File.Exists(beside))
+        {
+            return metadata.History;
+        }
+
+        try
+        {
+            return Training.TrainingHistory.FromJson(File.ReadAllText(beside)).Epochs;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(beside)}: not a training history ({Markup.Escape(e.Message)}); no learning curves[/]");
+            return [];
+        }
     }
 
     // Two files of one kind (e.g. two seeds) need their file names to tell them apart in tables, legends and file names.

@@ -28,7 +28,7 @@ internal static class ReportMarkdown
             var x = m.Metrics;
             var epochs = m.Metadata.EpochsRun > 0 ? $"{m.Metadata.EpochsRun} ({m.Metadata.BestEpoch})" : "-";
             md.Append(CultureInfo.InvariantCulture,
-                $"| {Escape(m.Name)} | {x.Count:N0} | {x.Tp:N0} | {x.Fp:N0} | {x.Tn:N0} | {x.Fn:N0} | {m.Metadata.Threshold:0.###} | {epochs} | {Duration(m.Metadata.TrainingSeconds)} |\n");
+                $"| {Escape(m.Name)} | {x.Count:N0} | {x.Tp:N0} | {x.Fp:N0} | {x.Tn:N0} | {x.Fn:N0} | {m.Metadata.Threshold:0.###} | {epochs} | {Duration(m.TrainingSeconds)} |\n");
         }
 
         md.Append(CultureInfo.InvariantCulture, $"\n## ROC\n\n![ROC curves]({ReportCharts.RocFile})\n");
@@ -42,18 +42,19 @@ internal static class ReportMarkdown
             }
 
             md.Append(".\n\n");
-            if (m.Metadata.History.Count > 0)
+            if (m.History.Count > 0)
             {
                 md.Append(CultureInfo.InvariantCulture, $"![learning curves of {m.Name}]({ReportCharts.CurvesFile(m)})\n\n");
             }
             else
             {
-                md.Append("No learning curves: this model is not trained in epochs.\n\n");
+                md.Append("No learning curves: this model has no per-epoch history (the ML.NET baseline is not trained in epochs).\n\n");
             }
 
             md.Append(CultureInfo.InvariantCulture, $"![confusion matrix of {m.Name}]({ReportCharts.ConfusionFile(m)})\n\n");
             if (hasGrids)
             {
+                md.Append(CultureInfo.InvariantCulture, $"Cells with the predicted class and the probability of {m.Metadata.PositiveClass}: errors first (red frame, with the true class), the most confident first, then a random sample of correct ones (green frame, with the patient).\n\n");
                 md.Append(CultureInfo.InvariantCulture, $"![cells as {m.Name} sees them]({ReportCharts.GridFile(m)})\n");
             }
         }
