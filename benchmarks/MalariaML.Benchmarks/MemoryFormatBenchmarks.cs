@@ -41,11 +41,33 @@ public class MemoryFormatBenchmarks
     [Work(ForwardPass = true)]
     public float ChannelsLast() => Forward(batch, channelsLast: true);
 
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float TrainStepNchw() => Step(batch, channelsLast: false);
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public float TrainStepChannelsLast() => Step(batch, channelsLast: true);
+
     [GlobalCleanup]
     public void Cleanup()
     {
         network.Dispose();
         batch.Dispose();
+    }
+
+    private float Step(Tensor input, bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        network.train();
+        foreach (var p in network.parameters())
+        {
+            p.grad?.zero_();
+        }
+
+        var x = channelsLast ? input.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : input;
+        var loss = network.call(x).sum();
+        loss.backward();
+        network.eval();
+        return loss.item<float>();
     }
 
     private float Forward(Tensor input, bool channelsLast)
