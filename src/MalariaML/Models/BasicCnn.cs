@@ -37,9 +37,11 @@ public sealed class BasicCnn : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var x = pool.call(nn.functional.relu(conv1.call(MemoryFormat.ChannelsLast(images))));
-        x = pool.call(nn.functional.relu(conv2.call(x)));
-        x = pool.call(nn.functional.relu(conv3.call(x)));
+        // In-place ReLU: convolution outputs are not needed for the backward pass, and at batch 64 the first one is
+        // 128 MB that a copy would allocate (and fault in) again.
+        var x = pool.call(conv1.call(MemoryFormat.ChannelsLast(images)).relu_());
+        x = pool.call(conv2.call(x).relu_());
+        x = pool.call(conv3.call(x).relu_());
         return head.call(x.flatten(1)).MoveToOuterDisposeScope();
     }
 }
