@@ -68,7 +68,11 @@ public sealed class CellImageLoader
         using var scope = NewDisposeScope();
         var raw = torch.tensor(bytes, [indices.Length, h, w, 3], ScalarType.Byte);
         // The permuted view keeps the bytes' NHWC strides through the conversion, so channels-last costs nothing.
-        var batch = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).div_(255f);
+        // An explicit Scalar kept alive by 'using': TorchSharp 0.107 passes a temporary Scalar's handle to native code
+        // without keeping the object alive, so a collection during the call can free it (seen as libtorch's
+        // "Unknown scalar type" under allocation pressure in the benchmarks).
+        using Scalar maxByte = 255f;
+        var batch = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).div_(maxByte);
         if (!channelsLast)
         {
             batch = batch.contiguous();

@@ -110,7 +110,7 @@ public static class Trainer
             var (x, y) = (data.Inputs(batch, null, device), Labels(data, batch, device));
             var logits = model.call(x);
             lossSum += nn.functional.binary_cross_entropy_with_logits(logits, y, reduction: nn.Reduction.Sum).item<float>();
-            correct += (int)logits.gt(0).eq(y.gt(0.5)).sum().item<long>();
+            correct += CountCorrect(logits, y);
         }
 
         return (lossSum / data.Count, (double)correct / data.Count);
@@ -163,7 +163,7 @@ public static class Trainer
                 optimizer.step();
 
                 lossSum += loss.item<float>() * batch.Length;
-                correct += (int)logits.gt(0).eq(y.gt(0.5)).sum().item<long>();
+                correct += CountCorrect(logits, y);
                 seen += batch.Length;
                 if (progress is not null)
                 {
@@ -180,6 +180,17 @@ public static class Trainer
         }
 
         return (lossSum / seen, (double)correct / seen);
+    }
+
+    // Scalars held by 'using' rather than converted implicitly: see CellImageLoader.ToTensor for why.
+    private static int CountCorrect(Tensor logits, Tensor labels)
+    {
+        using Scalar zero = 0f, half = 0.5f;
+        using var predicted = logits.gt(zero);
+        using var truth = labels.gt(half);
+        using var hits = predicted.eq(truth);
+        using var count = hits.sum();
+        return (int)count.item<long>();
     }
 
     private static TrainingCheckpoint Start(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, TrainingOptions options)
