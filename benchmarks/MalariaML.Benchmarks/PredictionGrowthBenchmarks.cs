@@ -18,6 +18,8 @@ namespace MalariaML.Benchmarks;
 /// capped as for the bfloat16 matmul; the caps do not affect jobs that fix the counts (<c>--job dry</c> runs once).
 /// </remarks>
 [MemoryDiagnoser]
+[WarmupCount(1)]
+[IterationCount(3)]
 [MinWarmupCount(1)]
 [MaxWarmupCount(3)]
 [MinIterationCount(3)]
