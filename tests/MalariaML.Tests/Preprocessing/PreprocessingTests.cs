@@ -42,6 +42,24 @@ public class PreprocessingTests
     }
 
     [Fact]
+    public void Channels_last_batches_hold_the_same_values_with_pixel_major_strides()
+    {
+        var images = new CellImageLoader(ImageLoadOptions.Square(40)).Decode(TestData.SampleCells(3)).Images;
+        int[] order = [4, 0, 2];
+        using var planar = CellImageLoader.ToTensor(images, order, null, channelsLast: false);
+        using var nhwc = CellImageLoader.ToTensor(images, order, null, channelsLast: true);
+
+        Assert.Equal(planar.shape, nhwc.shape);
+        Assert.Equal(new long[] { 3 * 40 * 40, 40 * 40, 40, 1 }, planar.stride());
+        // Channels-last: the channel is the fastest-moving index, then width, height, image.
+        Assert.Equal(new long[] { 40 * 40 * 3, 1, 40 * 3, 3 }, nhwc.stride());
+        Assert.True(planar.is_contiguous());
+        Assert.Equal(planar.data<float>().ToArray(), nhwc.contiguous().data<float>().ToArray());
+        // Pixel (y 5, x 7) of the second image in the batch (index 0), green channel, straight from the bytes.
+        Assert.Equal(images[0].Pixels[(5 * 40 + 7) * 3 + 1] / 255f, nhwc[1, 1, 5, 7].item<float>());
+    }
+
+    [Fact]
     public void MlNet_pipeline_maps_labels_to_keys()
     {
         var ml = new MLContext(seed: 1);
