@@ -63,7 +63,7 @@ internal static class ReportCommand
                 ? $"Cells: part `{result.GetValue(part).ToString().ToLowerInvariant()}` of split `{s}` of `{result.GetValue(data)}`"
                 : $"Cells: every usable cell of `{result.GetValue(data)}`";
             var markdownPath = Path.Combine(outDir, "report.md");
-            AtomicFile.WriteAllBytes(markdownPath, Encoding.UTF8.GetBytes(ReportMarkdown.Build(reports, selection, skipped, gridCells > 0)));
+            AtomicFile.WriteAllBytes(markdownPath, Encoding.UTF8.GetBytes(ReportMarkdown.Build(reports, comparison, selection, skipped, gridCells > 0)));
 
             var batch = ReportCharts.Build(reports, gridCells, result.GetValue(seed));
             var written = ConsoleProgress.RunWithStatus($"drawing {batch.Charts.Count} charts",

@@ -9,17 +9,17 @@ internal static class ReportMarkdown
 {
     /// <summary>The Markdown text.</summary>
     /// <param name="models">Scored models.</param>
+    /// <param name="comparison">The comparison table of <paramref name="models"/>.</param>
     /// <param name="selection">What was scored, in words (folder, split file and part).</param>
     /// <param name="skipped">Files that could not be decoded, for the note at the end.</param>
     /// <param name="hasGrids">Whether cell grids were drawn.</param>
-    public static string Build(IReadOnlyList<ModelReport> models, string selection, int skipped, bool hasGrids)
+    public static string Build(IReadOnlyList<ModelReport> models, ModelComparison comparison, string selection, int skipped, bool hasGrids)
     {
         var md = new StringBuilder();
         md.Append("# MalariaML report\n\n");
         md.Append(CultureInfo.InvariantCulture, $"{selection}. Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC by `malaria report`.\n\n");
         md.Append("## Comparison\n\n");
         md.Append("Each model at its own stored decision threshold; \"Parasitized\" is the positive class.\n\n");
-        var comparison = models.Aggregate(ModelComparison.Empty, (c, m) => c.Add(m.Name, m.Metrics));
         md.Append(comparison.ToMarkdown()).Append('\n');
         md.Append("| Model | Cells | TP | FP | TN | FN | Threshold | Epochs (best) | Training time |\n");
         md.Append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");

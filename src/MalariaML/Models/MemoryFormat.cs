@@ -6,9 +6,11 @@ namespace MalariaML.Models;
 internal static class MemoryFormat
 {
     /// <summary>
-    /// The same (N, C, H, W) tensor with channels-last (NHWC) strides. oneDNN's CPU convolutions run fastest on it:
-    /// measured on 2 cores, basic-cnn inference 1.6x and a training step 1.4x faster, ResNet18 inference 1.2x
-    /// (benchmarks/results, <c>MemoryFormatBenchmarks</c>). Values, shapes and the order <c>flatten</c> sees are
+    /// The same (N, C, H, W) tensor with channels-last (NHWC) strides, which oneDNN's CPU convolutions prefer. Whole
+    /// networks at batch 64 on the 2-core development VM (short exploratory runs): basic-cnn inference 1.5-1.6x and a
+    /// training step 1.4x faster, ResNet18 inference 1.2x, its training step about equal. The committed
+    /// <c>MemoryFormatBenchmarks</c> (one basic-cnn convolution) shows 1.2-1.7x for the forward pass and no gain for
+    /// forward + backward of that layer alone. Values, shapes and the order <c>flatten</c> sees are
     /// unchanged. A tensor already in that layout is returned as is, without a copy. (TorchSharp 0.107 has no
     /// <c>memory_format</c> argument; libtorch recognises the layout from the strides.)
     /// </summary>

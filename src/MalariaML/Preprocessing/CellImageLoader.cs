@@ -86,7 +86,7 @@ public sealed class CellImageLoader
         return batch.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Stacks all images in order; see <see cref="ToTensor(IReadOnlyList{RgbImage}, ReadOnlySpan{int}, Device?)"/>.</summary>
-    public static Tensor ToTensor(IReadOnlyList<RgbImage> images, Device? device = null)
-        => ToTensor(images, Enumerable.Range(0, images.Count).ToArray(), device);
+    /// <summary>Stacks all images in order; see <see cref="ToTensor(IReadOnlyList{RgbImage}, ReadOnlySpan{int}, Device?, bool)"/>.</summary>
+    public static Tensor ToTensor(IReadOnlyList<RgbImage> images, Device? device = null, bool channelsLast = false)
+        => ToTensor(images, Enumerable.Range(0, images.Count).ToArray(), device, channelsLast);
 }

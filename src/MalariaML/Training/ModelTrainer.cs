@@ -145,7 +145,7 @@ public static class ModelTrainer
         {
             using var scope = NewDisposeScope();
             using var inference = inference_mode();
-            var input = CellImageLoader.ToTensor(batch, Enumerable.Range(0, batch.Count).ToArray(), device, channelsLast: true);
+            var input = CellImageLoader.ToTensor(batch, device, channelsLast: true);
             var features = network.Features(input).to(CPU).contiguous();
             var flat = features.data<float>().ToArray();
             return Enumerable.Range(0, batch.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
