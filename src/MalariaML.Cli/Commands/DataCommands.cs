@@ -15,6 +15,7 @@ internal static class DataCommands
         var data = new Command("data", "Inspect and split a folder of cell images (one sub-folder per class).");
         data.Subcommands.Add(Summary());
         data.Subcommands.Add(Split());
+        data.Subcommands.Add(FromBoxesCommand.Create());
         return data;
     }
 

@@ -56,6 +56,12 @@ public sealed record ModelMetadata
     /// <summary>UTC time the file was written.</summary>
     public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// Median size and colour of the training cells, so that cells cut from whole fields are scaled (and optionally
+    /// colour-normalised) to match; <c>null</c> in files written before it existed, which are treated as NIH-sized.
+    /// </summary>
+    public Preprocessing.CellAppearance? TrainingCells { get; init; }
+
     /// <summary>SHA-256 (hex) of every other entry of the zip, so a tampered or damaged file is refused.</summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
 }

@@ -83,6 +83,7 @@ public static class ModelTrainer
             EpochsRun = result.History.Epochs.Count,
             History = result.History.Epochs,
             TrainingSeconds = seconds,
+            TrainingCells = CellAppearance.Measure(split[SplitPart.Train].Select(c => c.Path).ToList(), seed: options.Seed),
         };
         var metrics = new Dictionary<string, BinaryMetrics>();
         foreach (var part in new[] { SplitPart.Validation, SplitPart.Test })

@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+using MalariaML.Preprocessing;
+using OpenCvSharp;
+
+namespace MalariaML.Fields;
+
+/// <summary>Copies between the library's <see cref="RgbImage"/> and OpenCV matrices (RGB order, 8 bits per channel).</summary>
+internal static class OpenCvImages
+{
+    public static Mat ToMat(RgbImage image)
+    {
+        var mat = new Mat(image.Height, image.Width, MatType.CV_8UC3);
+        Marshal.Copy(image.Pixels, 0, mat.Data, image.Pixels.Length);
+        return mat;
+    }
+
+    public static RgbImage ToRgbImage(Mat mat)
+    {
+        if (mat.Type() != MatType.CV_8UC3)
+        {
+            throw new ArgumentException($"expected an 8-bit 3-channel matrix, got {mat.Type()}", nameof(mat));
+        }
+
+        using var continuous = mat.IsContinuous() ? null : mat.Clone();
+        var source = continuous ?? mat;
+        var pixels = new byte[RgbImage.ByteCount(mat.Width, mat.Height)];
+        Marshal.Copy(source.Data, pixels, 0, pixels.Length);
+        return new RgbImage(mat.Width, mat.Height, pixels);
+    }
+}
