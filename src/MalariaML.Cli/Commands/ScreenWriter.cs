@@ -9,6 +9,7 @@ namespace MalariaML.Cli.Commands;
 internal sealed class ScreenWriter(string directory, bool overlays, bool crops, double threshold)
 {
     private readonly StringBuilder _cells = new("field,cell,x,y,width,height,area,label,probability,reason\n");
+    private readonly HashSet<string> _stems = new(StringComparer.OrdinalIgnoreCase);
 
     public void WriteField(RgbImage image, FieldScreening screening, IReadOnlyList<(FieldObject Object, byte[] Png)> cellCrops)
     {
@@ -19,7 +20,14 @@ internal sealed class ScreenWriter(string directory, bool overlays, bool crops, 
                 $"{Csv(screening.Field)},{o.Object.Id},{b.X},{b.Y},{b.Width},{b.Height},{o.Object.Area:F0},{o.Label},{o.Probability?.ToString("F6", CultureInfo.InvariantCulture) ?? ""},{Csv(o.Object.ExclusionReason ?? "")}\n");
         }
 
+        // Two folders (patients) may hold fields of the same name; their files must not overwrite each other.
         var stem = Path.GetFileNameWithoutExtension(screening.Field);
+        if (!_stems.Add(stem))
+        {
+            stem = $"{screening.Patient}_{stem}";
+            _stems.Add(stem);
+        }
+
         if (overlays)
         {
             var png = FieldOverlay.RenderPng(image, screening.Objects.Select(o => (o.Object, o.Probability)), threshold);

@@ -23,7 +23,7 @@ public static class FieldOverlay
         var fontScale = 0.4 * thickness;
         foreach (var (o, probability) in objects)
         {
-            var colour = probability is null ? new Scalar(150, 150, 150)
+            var colour = probability is null ? new Scalar(90, 90, 90)
                 : probability >= threshold ? new Scalar(230, 20, 20)
                 : new Scalar(20, 190, 40);
             var outline = o.Contour.Select(p => new Point(p.X, p.Y)).ToArray();

@@ -23,11 +23,7 @@ public class CommittedFields
         for (var i = 0; i < 3; i++)
         {
             var field = SyntheticField.Compose(cells, 1280, 960, 64, seed: 100 + i);
-            var name = $"patient-A/field-{i + 1}.jpg";
-            if (i == 2)
-            {
-                name = "patient-B/field-1.jpg";
-            }
+            var name = i < 2 ? $"patient-A/A-field-{i + 1}.jpg" : "patient-B/B-field-1.jpg";
 
             var path = Path.Combine(target, name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
