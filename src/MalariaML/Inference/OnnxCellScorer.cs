@@ -26,14 +26,16 @@ public sealed class OnnxCellScorer : ICellScorer
     /// <param name="device"><c>cpu</c>; <c>cuda</c> (ONNX Runtime's CUDA execution provider, which needs the
     /// <c>Microsoft.ML.OnnxRuntime.Gpu</c> package in the app); or <c>auto</c> (CUDA when that provider loads, else CPU).</param>
     /// <param name="batchSize">Images per run. Default 64.</param>
+    /// <param name="threads">CPU threads per run; 0 (the default) lets ONNX Runtime choose (one per physical core).</param>
     /// <exception cref="MalariaMLException"><c>cuda</c> was asked for and ONNX Runtime's CUDA provider cannot start.</exception>
-    public OnnxCellScorer(byte[] onnxModel, int width, int height, IReadOnlyDictionary<string, byte[]> entries, string device = "cpu", int batchSize = 64)
+    public OnnxCellScorer(byte[] onnxModel, int width, int height, IReadOnlyDictionary<string, byte[]> entries, string device = "cpu", int batchSize = 64, int threads = 0)
     {
         _onnx = onnxModel ?? throw new ArgumentNullException(nameof(onnxModel));
         _entries = entries ?? throw new ArgumentNullException(nameof(entries));
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         (Width, Height, BatchSize) = (width, height, batchSize);
-        (_session, Device) = Open(onnxModel, device);
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        (_session, Device) = Open(onnxModel, device, threads);
     }
 
     /// <summary>The exported model this scorer runs.</summary>
@@ -102,12 +104,12 @@ public sealed class OnnxCellScorer : ICellScorer
         }
     }
 
-    private static (InferenceSession Session, string Device) Open(byte[] model, string device)
+    private static (InferenceSession Session, string Device) Open(byte[] model, string device, int threads)
     {
         switch (device.ToLowerInvariant())
         {
             case "cpu":
-                return (new InferenceSession(model, CpuOptions()), "cpu");
+                return (new InferenceSession(model, CpuOptions(threads)), "cpu");
             case "cuda":
                 return (new InferenceSession(model, CudaOptions()), "cuda");
             case "auto":
@@ -117,7 +119,7 @@ public sealed class OnnxCellScorer : ICellScorer
                 }
                 catch (MalariaMLException)
                 {
-                    return (new InferenceSession(model, CpuOptions()), "cpu");
+                    return (new InferenceSession(model, CpuOptions(threads)), "cpu");
                 }
 
             default:
@@ -125,7 +127,7 @@ public sealed class OnnxCellScorer : ICellScorer
         }
     }
 
-    private static SessionOptions CpuOptions() => new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+    private static SessionOptions CpuOptions(int threads) => new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
 
     private static SessionOptions CudaOptions()
     {

@@ -4,8 +4,8 @@ namespace MalariaML.Inference;
 public enum ScoringEngine
 {
     /// <summary>
-    /// The faster engine for the device: ONNX Runtime (the network exported in memory), which scored 1.3x to 2.3x more
-    /// cells per second than TorchSharp on the development CPU (see README, "Speed").
+    /// The faster engine: ONNX Runtime (the network exported in memory), which scored more cells per second than
+    /// TorchSharp at batch 64 in every configuration measured on the development CPU (see README, "Speed").
     /// </summary>
     Auto,
 
