@@ -135,7 +135,7 @@ public static class ModelFile
 
             return node.Deserialize<ModelMetadata>(JsonOptions) ?? throw new ModelFileException(path, "metadata is empty");
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new ModelFileException(path, $"metadata is not valid ({e.Message})", e);
         }

@@ -112,6 +112,27 @@ public class ModelFileTests : IClassFixture<ModelFileTests.SavedModel>
     }
 
     [Fact]
+    public void Metadata_with_a_duplicated_property_is_refused_as_invalid()
+    {
+        // A JSON reader that kept the last of two "threshold" keys would see another threshold than the one sealed.
+        var path = Rewrite("duplicate.malaria", zip =>
+        {
+            var entry = zip.GetEntry(ModelFile.MetadataEntry)!;
+            string json;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                json = reader.ReadToEnd();
+            }
+
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(ModelFile.MetadataEntry).Open());
+            writer.Write(json.Replace("\"threshold\":", "\"threshold\": 0.9, \"threshold\":", StringComparison.Ordinal));
+        });
+        var e = Assert.Throws<ModelFileException>(() => MalariaModel.Load(path));
+        Assert.Contains("metadata is not valid", e.Reason);
+    }
+
+    [Fact]
     public void Metadata_of_the_current_format_without_its_checksum_is_refused()
     {
         var path = Rewrite("unsealed.malaria", zip => ModelFileEdits.EditMetadata(zip, m => m.Remove("metadataChecksum")));
