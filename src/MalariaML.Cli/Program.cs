@@ -15,5 +15,6 @@ root.Subcommands.Add(EvaluateCommand.CreateCompare());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(ScreenCommand.Create());
 root.Subcommands.Add(MalariaML.Cli.Report.ReportCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 // CliErrors turns the library's errors into one line; System.CommandLine's own handler would print stack traces.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

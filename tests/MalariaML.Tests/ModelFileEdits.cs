@@ -25,8 +25,11 @@ internal static class ModelFileEdits
         w.Write(weights);
     }
 
-    /// <summary>Rewrites <c>metadata.json</c> after <paramref name="edit"/>.</summary>
-    public static void EditMetadata(ZipArchive zip, Action<JsonObject> edit)
+    /// <summary>
+    /// Rewrites <c>metadata.json</c> after <paramref name="edit"/>; with <paramref name="reseal"/> its checksum is recomputed,
+    /// as a forger would, to reach the checks behind it.
+    /// </summary>
+    public static void EditMetadata(ZipArchive zip, Action<JsonObject> edit, bool reseal = false)
     {
         var entry = zip.GetEntry(ModelFile.MetadataEntry)!;
         JsonObject node;
@@ -36,6 +39,11 @@ internal static class ModelFileEdits
         }
 
         edit(node);
+        if (reseal)
+        {
+            node["metadataChecksum"] = ModelFile.MetadataChecksumOf(node);
+        }
+
         entry.Delete();
         using var w = new StreamWriter(zip.CreateEntry(ModelFile.MetadataEntry).Open());
         w.Write(node.ToJsonString());

@@ -20,10 +20,15 @@ internal static class PredictCommand
         var output = new Option<string?>("--out") { Description = "Per-cell CSV: path,patient,label,probability." };
         var summary = new Option<string?>("--summary") { Description = "Per-patient CSV: patient,cells,parasitized,parasitemia,ci_low,ci_high." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var command = new Command("predict", "Predict cells and report parasitemia per patient.") { paths, model, threshold, output, summary, device };
+        var engine = new Option<ScoringEngine>("--engine")
+        {
+            Description = "What runs the network: auto (the faster: ONNX Runtime), torchsharp or onnxruntime. The ML.NET baseline ignores it.",
+            DefaultValueFactory = _ => ScoringEngine.Auto,
+        };
+        var command = new Command("predict", "Predict cells and report parasitemia per patient.") { paths, model, threshold, output, summary, device, engine };
         command.SetAction(result =>
         {
-            using var loaded = MalariaModel.Load(result.GetValue(model)!, result.GetValue(device)!);
+            using var loaded = MalariaModel.Load(result.GetValue(model)!, result.GetValue(device)!, result.GetValue(engine));
             if (result.GetValue(threshold) is { } t)
             {
                 loaded.UpdateMetadata(m => m with { Threshold = t });

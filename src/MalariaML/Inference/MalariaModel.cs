@@ -44,8 +44,13 @@ public sealed class MalariaModel : IDisposable
     /// <summary>Loads a <c>.malaria</c> file.</summary>
     /// <param name="path">Model file.</param>
     /// <param name="device"><c>auto</c>, <c>cpu</c> or <c>cuda</c> (TorchSharp models).</param>
+    /// <param name="engine">
+    /// What runs a TorchSharp model's network: TorchSharp (the default), ONNX Runtime (the network exported in memory
+    /// by <see cref="Export.OnnxExporter"/>; with <c>cuda</c>, ONNX Runtime's CUDA provider), or <see cref="ScoringEngine.Auto"/>
+    /// for the faster one. The ML.NET baseline always runs through ML.NET.
+    /// </param>
     /// <exception cref="ModelFileException">The file is unusable (see <see cref="ModelFile.Read"/>) or its weights do not fit its model kind.</exception>
-    public static MalariaModel Load(string path, string device = "cpu")
+    public static MalariaModel Load(string path, string device = "cpu", ScoringEngine engine = ScoringEngine.TorchSharp)
     {
         var (metadata, payloads) = ModelFile.Read(path);
         ModelDefinition definition;
@@ -60,8 +65,26 @@ public sealed class MalariaModel : IDisposable
 
         var scorer = definition.Family == ModelFamily.MlNet
             ? MlNetScorerLoader.Load(path, payloads)
-            : LoadNetwork(path, definition, metadata, payloads, device);
+            : Resolve(engine) == ScoringEngine.OnnxRuntime
+                ? LoadOnnx(path, definition, metadata, payloads, device)
+                : LoadNetwork(path, definition, metadata, payloads, device);
         return new MalariaModel(scorer, metadata);
+    }
+
+    /// <summary>The engine <see cref="ScoringEngine.Auto"/> stands for: ONNX Runtime, the faster one on this CPU (README, "Speed").</summary>
+    public static ScoringEngine Resolve(ScoringEngine engine) => engine == ScoringEngine.Auto ? ScoringEngine.OnnxRuntime : engine;
+
+    // The network is built from the weights as for TorchSharp, exported in memory, and dropped: ONNX Runtime holds its own copy.
+    private static OnnxCellScorer LoadOnnx(string path, ModelDefinition definition, ModelMetadata metadata,
+        IReadOnlyDictionary<string, byte[]> payloads, string device)
+    {
+        byte[] onnx;
+        using (var torchScorer = LoadNetwork(path, definition, metadata, payloads, "cpu"))
+        {
+            onnx = Export.OnnxExporter.ToBytes(torchScorer.Network, metadata);
+        }
+
+        return new OnnxCellScorer(onnx, metadata.InputWidth, metadata.InputHeight, payloads, device);
     }
 
     private static TorchCellScorer LoadNetwork(string path, ModelDefinition definition, ModelMetadata metadata,

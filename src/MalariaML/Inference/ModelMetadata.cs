@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MalariaML.Evaluation;
 
 namespace MalariaML.Inference;
@@ -64,6 +65,13 @@ public sealed record ModelMetadata
 
     /// <summary>SHA-256 (hex) of every other entry of the zip, so a tampered or damaged file is refused.</summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// SHA-256 (hex) of this metadata's canonical JSON without this property (see <see cref="ModelFile"/>), set when the
+    /// file is written, so an edited threshold, class or checksum list is refused. Null in format-1 files, which predate it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MetadataChecksum { get; init; }
 }
 
 /// <summary>A split as recorded in model metadata.</summary>

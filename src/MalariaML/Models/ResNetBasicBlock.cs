@@ -72,9 +72,12 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var y = ResNet18Backbone.ConvBn(_conv1, _bn1, Conv1Geometry, input).relu_();
         y = ResNet18Backbone.ConvBn(_conv2, _bn2, Conv2Geometry, y);
+        // The projection runs on an NCHW copy: libtorch 2.10's CPU 1x1 stride-2 convolution returns wrong values for
+        // channels-last input with 512 output channels (stage 4 here; off by about 1 on unit-variance inputs at most batch
+        // sizes), found by comparing the ONNX export in ONNX Runtime with this module. 128 and 256 channels are unaffected.
         var shortcut = _downsampleConv is null
             ? input
-            : ResNet18Backbone.ConvBn(_downsampleConv, _downsampleBn!, DownsampleGeometry!.Value, input);
+            : ResNet18Backbone.ConvBn(_downsampleConv, _downsampleBn!, DownsampleGeometry!.Value, input.contiguous());
         return y.add_(shortcut).relu_().MoveToOuterDisposeScope();
     }
 }

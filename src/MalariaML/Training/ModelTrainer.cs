@@ -18,8 +18,12 @@ namespace MalariaML.Training;
 /// </summary>
 public static class ModelTrainer
 {
-    /// <summary>Identifies the shipped ResNet18 weights in feature-cache file names.</summary>
-    public const string ResNet18ExtractorId = "resnet18-onnx-0.23.1";
+    /// <summary>
+    /// Identifies the shipped ResNet18 weights, and the forward pass computing features from them, in feature-cache file
+    /// names. <c>-p2</c>: features cached before stage 4's projection ran in NCHW (see <see cref="Models.ResNetBasicBlock"/>)
+    /// hold libtorch's wrong channels-last values and must not be reused.
+    /// </summary>
+    public const string ResNet18ExtractorId = "resnet18-onnx-0.23.1-p2";
 
     /// <summary>Trains <see cref="ModelTrainingOptions.Model"/> on <paramref name="split"/>.</summary>
     /// <param name="split">Train, validation and test cells.</param>

@@ -28,7 +28,7 @@ public partial class CliModelFileErrorTests(ModelFileTests.SavedModel saved, ITe
             ["missing entry"] = Rewrite(temp, "missing.malaria", good, zip => zip.GetEntry(TorchCellScorer.WeightsEntry)!.Delete()),
             ["tampered byte"] = Rewrite(temp, "tampered.malaria", good, ModelFileEdits.TamperWeights),
             ["newer version"] = Rewrite(temp, "newer.malaria", good, zip => ModelFileEdits.EditMetadata(zip, m => m["formatVersion"] = ModelFile.CurrentFormatVersion + 1)),
-            ["wrong shape"] = Rewrite(temp, "shape.malaria", good, zip => ModelFileEdits.EditMetadata(zip, m => { m["inputWidth"] = 64; m["inputHeight"] = 64; })),
+            ["wrong shape"] = Rewrite(temp, "shape.malaria", good, zip => ModelFileEdits.EditMetadata(zip, m => { m["inputWidth"] = 64; m["inputHeight"] = 64; }, reseal: true)),
             ["empty"] = Write(temp, "empty.malaria", []),
             ["missing"] = Path.Combine(temp.Path, "absent.malaria"),
         };
