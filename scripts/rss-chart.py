@@ -3,7 +3,7 @@
 
     python3 scripts/rss-chart.py OUT.png TITLE NAME=PREFIX [NAME=PREFIX ...]
 
-Left panel: resident memory over time (every sample); right panel: resident memory at the end of each epoch.
+Left panel: resident memory over time (every sample); right panel: resident memory after each epoch.
 Reads PREFIX.samples.csv and PREFIX.epochs.csv; renders with src/MalariaML.Cli/bin/Release/net10.0/plots/MalariaML.Plots.dll.
 """
 import csv, json, os, subprocess, sys, tempfile
@@ -22,11 +22,11 @@ def main():
         epochs = rows(prefix + ".epochs.csv")
         over_time.append({"name": name, "x": [float(r["seconds"]) for r in samples], "y": [float(r["rss_mib"]) for r in samples],
                           "markers": False, "colorIndex": i})
-        per_epoch.append({"name": name, "x": [int(r["epoch"]) for r in epochs], "y": [float(r["rss_mib_at_end"]) for r in epochs],
+        per_epoch.append({"name": name, "x": [int(r["epoch"]) for r in epochs], "y": [float(r["rss_mib_after"]) for r in epochs],
                           "markers": True, "colorIndex": i})
     spec = {"charts": [{"kind": "lines", "file": os.path.basename(out), "title": title, "width": 1400, "height": 560, "panels": [
         {"title": "resident memory, sampled every second", "xLabel": "seconds", "yLabel": "RSS (MiB)", "series": over_time},
-        {"title": "resident memory at the end of each epoch", "xLabel": "epoch", "yLabel": "RSS (MiB)", "series": per_epoch, "integerX": True},
+        {"title": "resident memory after each epoch", "xLabel": "epoch", "yLabel": "RSS (MiB)", "series": per_epoch, "integerX": True},
     ]}]}
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     renderer = os.path.join(root, "src", "MalariaML.Cli", "bin", "Release", "net10.0", "plots", "MalariaML.Plots.dll")

@@ -7,7 +7,7 @@
 #        --by cell --ratios 0.9,0.1,0 --epochs 10 --patience 0
 #
 # Writes OUT_PREFIX.samples.csv (seconds,rss_mib,epoch: epochs completed when sampled) and OUT_PREFIX.epochs.csv
-# (epoch,seconds,rss_mib_at_end,peak_rss_mib_during), and prints the epoch table. Uses the Release build of the CLI
+# (epoch,seconds,rss_mib_after,peak_rss_mib_during), and prints the epoch table. Uses the Release build of the CLI
 # (built if missing). The model goes to OUT_PREFIX.malaria; a previous checkpoint there is removed first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,11 +37,12 @@ wait "$pid"
 status=$?
 set -e
 trap - EXIT INT TERM
-# Per epoch: RSS at the last sample before the epoch's line appeared, and the peak while it ran.
-awk -F, 'BEGIN { print "epoch,seconds,rss_mib_at_end,peak_rss_mib_during" }
+# Per epoch: RSS at the first sample after the epoch's line appeared (the epoch, its checkpoint and the trainer's
+# cleanup done, as the memory test reads it), and the peak while the epoch ran.
+awk -F, 'BEGIN { print "epoch,seconds,rss_mib_after,peak_rss_mib_during" }
   NR > 1 {
-    if (NR > 2 && $3 != last) { printf "%d,%.1f,%.1f,%.1f\n", last + 1, prev_t, prev_r, peak; peak = 0 }
-    if ($2 > peak) peak = $2; last = $3; prev_t = $1; prev_r = $2
+    if (NR > 2 && $3 != last) { printf "%d,%.1f,%.1f,%.1f\n", $3, $1, $2, peak; peak = 0 }
+    if ($2 > peak) peak = $2; last = $3
   }' "$prefix.samples.csv" >"$prefix.epochs.csv"
 column -s, -t "$prefix.epochs.csv"
 echo "peak RSS: $(awk -F, 'NR > 1 && $2 > m {m = $2} END {print m}' "$prefix.samples.csv") MiB; exit status $status; log: $log"
