@@ -30,6 +30,6 @@ internal static class BenchConfig
         => ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(DefaultJob)
             .WithArtifactsPath(ArtifactsPath)
-            .AddColumn(RateColumn.ImagesPerSecond, RateColumn.GflopPerSecond, CategoriesColumn.Default)
+            .AddColumn(RateColumn.ImagesPerSecond, RateColumn.GflopPerSecond, RateColumn.P95LatencyMs, CategoriesColumn.Default)
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend));
 }

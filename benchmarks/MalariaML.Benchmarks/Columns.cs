@@ -28,6 +28,11 @@ public sealed class RateColumn : IColumn
         "Effective arithmetic rate: GFLOP per operation (matmul 2n^3; basic-cnn forward 0.34 per image) / Mean",
         Work.GflopPerSecond, 1);
 
+    /// <summary>95th percentile of request latency, where a benchmark records it (the in-process batching benchmark).</summary>
+    public static RateColumn P95LatencyMs { get; } = new("p95 ms",
+        "95th percentile of the latency of one request, from call to answer, in milliseconds (BatchingBenchmarks)",
+        (_, c) => Latency.P95(c.Descriptor.WorkloadMethod.Name, c.Parameters.Items.FirstOrDefault(p => p.Name == Work.ModelParameter)?.Value as string ?? ""), 2);
+
     /// <inheritdoc/>
     public string Id => nameof(RateColumn) + "." + ColumnName;
 

@@ -27,6 +27,20 @@ public sealed class CellImageLoader
     }
 
     /// <summary>
+    /// Checks in parallel that every cell decodes, like <see cref="Decode"/>, but keeps no pixels: the returned
+    /// <see cref="DecodedCells.Images"/> decode each usable cell from its file again when read (see
+    /// <see cref="DecodeOnReadImages"/>), so memory grows with the number of cells by a path, not by an image.
+    /// </summary>
+    public DecodedCells DecodeOnRead(IReadOnlyList<CellImage> cells, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        var (decoded, skipped) = ParallelDecoder.Run(cells, cell => ImageDecoder.DecodeFile(cell.Path, Options) is not null,
+            Options.MaxDegreeOfParallelism, progress, cancellationToken);
+        var usable = decoded.Select(d => d.Cell).ToList();
+        return new DecodedCells(usable, new DecodeOnReadImages(usable, Options), skipped, Options.Width, Options.Height);
+    }
+
+    /// <summary>
     /// Stacks the chosen images into a float32 tensor (N, 3, H, W) with values in [0, 1], the layout ML.NET's
     /// <c>ExtractPixels</c> produces per row. The caller owns (and disposes) the tensor.
     /// </summary>
@@ -51,22 +65,25 @@ public sealed class CellImageLoader
             throw new ArgumentException("a batch needs at least one image", nameof(indices));
         }
 
+        // Each image is read once: a DecodeOnReadImages list decodes its file on every read.
         var first = images[indices[0]];
         int h = first.Height, w = first.Width, size = RgbImage.ByteCount(w, h);
-        var bytes = new byte[indices.Length * size];
+        using var scope = NewDisposeScope();
+        // The bytes go straight into the tensor's native memory: a managed staging array per batch (3 MB at 125 px)
+        // would land on the large-object heap every batch.
+        var raw = torch.empty([indices.Length, h, w, 3], ScalarType.Byte);
+        var bytes = raw.bytes;
         for (var k = 0; k < indices.Length; k++)
         {
-            var image = images[indices[k]];
+            var image = k == 0 ? first : images[indices[k]];
             if (image.Width != w || image.Height != h)
             {
                 throw new ArgumentException($"images in one batch must share a size; got {w}x{h} and {image.Width}x{image.Height}", nameof(images));
             }
 
-            image.Pixels.CopyTo(bytes, k * size);
+            image.Pixels.CopyTo(bytes.Slice(k * size, size));
         }
 
-        using var scope = NewDisposeScope();
-        var raw = torch.tensor(bytes, [indices.Length, h, w, 3], ScalarType.Byte);
         // The permuted view keeps the bytes' NHWC strides through the conversion, so channels-last costs nothing.
         // An explicit Scalar kept alive by 'using': TorchSharp 0.107 passes a temporary Scalar's handle to native code
         // without keeping the object alive, so a collection during the call can free it (seen as libtorch's

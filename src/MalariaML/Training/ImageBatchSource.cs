@@ -3,7 +3,10 @@ using static TorchSharp.torch;
 
 namespace MalariaML.Training;
 
-/// <summary>Decoded cell images (kept as bytes) as training examples, augmented on the fly when asked.</summary>
+/// <summary>
+/// Cell images as training examples, augmented on the fly when asked. The images are read batch by batch, so a
+/// <see cref="DecodeOnReadImages"/> list keeps only file paths in memory and decodes each batch when it is formed.
+/// </summary>
 public sealed class ImageBatchSource : IBatchSource
 {
     private readonly IReadOnlyList<RgbImage> _images;
@@ -11,7 +14,7 @@ public sealed class ImageBatchSource : IBatchSource
     private readonly ImageAugmentation? _augmentation;
 
     /// <summary>Creates a source over images and their labels.</summary>
-    /// <param name="images">Decoded images, all of one size.</param>
+    /// <param name="images">Images, all of one size: decoded bytes, or a <see cref="DecodeOnReadImages"/> list.</param>
     /// <param name="positive">Label of each image (true = positive class).</param>
     /// <param name="augmentation">Augmentation used when <see cref="Inputs"/> gets a generator; null for none.</param>
     public ImageBatchSource(IReadOnlyList<RgbImage> images, IReadOnlyList<bool> positive, ImageAugmentation? augmentation = null)

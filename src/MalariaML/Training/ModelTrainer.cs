@@ -55,9 +55,12 @@ public static class ModelTrainer
         var loader = new CellImageLoader(ImageLoadOptions.Square(size));
         var clock = Stopwatch.StartNew();
         // Feature-based models decode a chunk at a time and keep only features: at 224 px the pixels of every cell
-        // would take 150 KB each. Networks trained end to end keep the decoded bytes, which they read every epoch.
+        // would take 150 KB each. Networks trained end to end check every file once up front (bad ones are skipped and
+        // reported) and then decode each batch from the files again, on the batch-preparation thread: memory then
+        // does not grow with the number of cells, and decoding is deterministic, so results are the same as with the
+        // pixels kept.
         var parts = definition.Family == ModelFamily.Network
-            ? Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.Decode(split[p], work, cancellationToken))
+            ? Enum.GetValues<SplitPart>().ToDictionary(p => p, p => loader.DecodeOnRead(split[p], work, cancellationToken))
             : null;
         bool[] Labels(IReadOnlyList<CellImage> cells) => cells.Select(c => c.Label == positiveClass).ToArray();
         if (parts is not null && parts[SplitPart.Train].Images.Count == 0)

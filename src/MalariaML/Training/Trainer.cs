@@ -69,12 +69,13 @@ public static class Trainer
                 BestEpoch = improved ? epoch + 1 : state.BestEpoch,
                 BestLoss = improved ? valLoss : state.BestLoss,
                 EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
-                Weights = ModuleState.Save(model),
-                OptimizerState = ModuleState.Save(optimizer),
+                // The snapshots overwrite the previous epoch's arrays, which nothing else holds (see ModuleState.Write).
+                Weights = ModuleState.Save(model, state.Weights),
+                OptimizerState = ModuleState.Save(optimizer, state.OptimizerState),
             };
             if (improved)
             {
-                state = state with { BestWeights = state.Weights };
+                state = state with { BestWeights = ModuleState.Copy(state.Weights, state.BestWeights) };
             }
 
             if (options.CheckpointPath is { } path)
@@ -82,6 +83,8 @@ public static class Trainer
                 state.Save(path);
             }
 
+            // Hands the C heap's freed pages back once per epoch, so resident memory stays flat across epochs (see NativeHeap).
+            NativeHeap.Trim();
             progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, 0, 0, loss, accuracy, 0, TimeSpan.Zero, record));
         }
 

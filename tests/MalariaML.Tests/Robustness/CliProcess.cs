@@ -28,8 +28,9 @@ internal static class CliProcess
     /// <param name="environment">Extra environment variables.</param>
     /// <param name="killWhen">Kills the process (SIGKILL) on the first line it accepts; it sees lines in order per stream.</param>
     /// <param name="timeout">Longest the run may take; it is killed and the test fails after that.</param>
+    /// <param name="observe">Sees each line with the running process (e.g. to read its memory from /proc) as it arrives.</param>
     public static CliResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        Func<string, bool>? killWhen = null, TimeSpan? timeout = null)
+        Func<string, bool>? killWhen = null, TimeSpan? timeout = null, Action<string, Process>? observe = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -68,6 +69,7 @@ internal static class CliProcess
             lock (gate)
             {
                 into.Add(line);
+                observe?.Invoke(line, process);
                 if (killWhen is not null && killedAt is null && killWhen(line))
                 {
                     killedAt = line;

@@ -1,0 +1,77 @@
+using MalariaML.Preprocessing;
+using MalariaML.Training;
+
+namespace MalariaML.Tests.Training;
+
+/// <summary>
+/// Training keeps file paths, not pixels, and decodes every batch again: the images, the skipped files and the trained
+/// weights must be exactly those of the run that decoded everything once.
+/// </summary>
+[Collection("torch")]
+public class DecodeOnReadTests
+{
+    [Fact]
+    public void Decoding_on_read_gives_the_same_cells_images_and_skipped_files_as_decoding_once()
+    {
+        using var temp = TestData.NewTempFolder();
+        var cells = TestData.SampleCells(6).ToList();
+        // One truncated copy of a real cell: skipped by both, with the same reason.
+        var bad = Path.Combine(temp.Path, "C1P1thinF_IMG_0_cell_1.png");
+        var bytes = File.ReadAllBytes(cells[0].Path);
+        File.WriteAllBytes(bad, bytes[..(bytes.Length / 3)]);
+        cells.Insert(3, cells[0] with { Path = bad });
+
+        var loader = new CellImageLoader(ImageLoadOptions.Square(48));
+        var once = loader.Decode(cells);
+        var lazy = loader.DecodeOnRead(cells);
+
+        Assert.IsType<DecodeOnReadImages>(lazy.Images);
+        Assert.Equal(once.Cells, lazy.Cells);
+        Assert.Equal(once.Skipped, lazy.Skipped);
+        Assert.Single(lazy.Skipped);
+        Assert.Equal(once.Images.Count, lazy.Images.Count);
+        for (var i = 0; i < once.Images.Count; i++)
+        {
+            Assert.Equal(once.Images[i].Pixels, lazy.Images[i].Pixels);
+        }
+    }
+
+    [Fact]
+    public void A_file_that_breaks_after_the_check_fails_with_its_name()
+    {
+        using var temp = TestData.NewTempFolder();
+        var source = TestData.SampleCells(1)[0];
+        var copy = Path.Combine(temp.Path, Path.GetFileName(source.Path));
+        File.Copy(source.Path, copy);
+        var lazy = new CellImageLoader(ImageLoadOptions.Square(32)).DecodeOnRead([source with { Path = copy }]);
+        File.WriteAllBytes(copy, []);
+
+        var error = Assert.Throws<InvalidImageException>(() => lazy.Images[0]);
+        Assert.Contains(copy, error.Message);
+    }
+
+    [Fact]
+    public void Training_on_images_decoded_per_batch_matches_training_on_kept_pixels_to_the_last_digit()
+    {
+        var loader = new CellImageLoader(ImageLoadOptions.Square(32));
+        var cells = TestData.SampleCells(20);
+        var kept = loader.Decode(cells);
+        var lazy = loader.DecodeOnRead(cells);
+        var labels = kept.Cells.Select(c => c.Label == "Parasitized").ToArray();
+        (IReadOnlyList<EpochRecord> History, byte[] Weights) Run(DecodedCells data)
+        {
+            MalariaML.Runtime.TorchRuntime.EnsureInitialized();
+            TorchSharp.torch.manual_seed(7);
+            using var network = new MalariaML.Models.BasicCnn(32);
+            var options = new TrainingOptions { Epochs = 2, BatchSize = 8, Seed = 7, Device = "cpu", EarlyStoppingPatience = 0 };
+            var result = Trainer.Train(network, new ImageBatchSource(data.Images, labels, ImageAugmentation.Article),
+                new ImageBatchSource(data.Images, labels), options);
+            return (result.History.Epochs.Select(e => e with { Seconds = 0 }).ToList(), ModuleState.Save(network));
+        }
+
+        var (keptHistory, keptWeights) = Run(kept);
+        var (lazyHistory, lazyWeights) = Run(lazy);
+        Assert.Equal(keptHistory, lazyHistory);
+        Assert.Equal(keptWeights, lazyWeights);
+    }
+}
