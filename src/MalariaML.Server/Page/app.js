@@ -95,6 +95,7 @@
   function finish(job) {
     const result = job.result;
     current = result;
+    $('results').dataset.job = result.job;
     progress(1, 1, result.cells.length + ' cells scored');
     showErrors(result.errors);
     const patients = $('patients').tBodies[0];
