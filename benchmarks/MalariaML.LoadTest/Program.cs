@@ -29,7 +29,7 @@ Console.WriteLine($"{cells.Count} cells from {cellDir}; {requests} requests x {c
 
 var port = FreePort();
 var url = $"http://127.0.0.1:{port}";
-using var server = Start(["serve", "--model", model, "--urls", url]);
+using var server = Start(["serve", "--model", model, "--urls", url], echo: true);
 var report = new StringBuilder();
 try
 {
@@ -56,6 +56,7 @@ try
     var http = Enumerable.Range(0, clients).Select(_ => new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), MaxConnectionsPerServer = 1 })
     { Timeout = TimeSpan.FromMinutes(2), BaseAddress = new Uri(url) }).ToList();
     for (var i = 0; i < warmUp; i++) await Send(http[i % clients], i);
+    Console.WriteLine($"warm-up done ({warmUp} requests); measuring");
 
     var latencies = new double[requests];
     var statuses = new int[requests];
@@ -108,7 +109,7 @@ try
     for (var k = 0; k < predictCells; k++)
     {
         var cell = cells[k % cells.Count];
-        File.WriteAllBytes(Path.Combine(predictDir, $"{k:D6}-{cell.Name}"), cell.Data);
+        File.WriteAllBytes(Path.Combine(predictDir, $"{Path.GetFileNameWithoutExtension(cell.Name)}-copy{k:D6}.png"), cell.Data);
     }
 
     var smallDir = Path.Combine(predictDir, "..", "predict-startup");
@@ -187,14 +188,15 @@ finally
     }
 }
 
-Process Start(IEnumerable<string> arguments)
+Process Start(IEnumerable<string> arguments, bool echo = false)
 {
     var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
     start.ArgumentList.Add(malariaDll);
     foreach (var a in arguments) start.ArgumentList.Add(a);
     var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine("  server: " + e.Data); };
-    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine("  server: " + e.Data); };
+    // Read both streams always (a full pipe would stall the child); show them for the server only.
+    process.OutputDataReceived += (_, e) => { if (echo && e.Data is not null) Console.WriteLine("  server: " + e.Data); };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine("  stderr: " + e.Data); };
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
     return process;

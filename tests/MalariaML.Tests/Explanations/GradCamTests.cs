@@ -66,6 +66,7 @@ public sealed class GradCamTests : IClassFixture<GradCamTests.TrainedModel>
         // all 155 parasitized cells of the sample): ResNet18's last stage is 7x7 at 224 px, so heat on a parasite at
         // the rim of a cell spreads over the black border when upsampled. A uniform map would give about 69%.
         Assert.True(share >= 0.85, $"{share:P1} of the heat on non-black pixels (worst cell {worst:P1})");
+        Assert.True(share > 1 - blackShare + 0.10, $"{share:P1} on the cell is hardly more than a flat map's {1 - blackShare:P1}");
         var explained = first.Where(e => e.HeatMap.Values.Max() > 0).ToList();
         Assert.True(explained.Count >= first.Count * 0.9, $"only {explained.Count} of {first.Count} maps have any heat");
         Assert.All(explained, e => Assert.True(e.HeatMap.Values.Max() - e.HeatMap.Values.Min() > 0.5f, $"{e.Source}: flat map"));
