@@ -65,6 +65,7 @@ try
     var rss = new Dictionary<int, long>();
     var next = -1;
     var completed = 0;
+    var serverCpuBefore = CpuSeconds($"/proc/{server.Id}/stat", children: false);
     var wall = Stopwatch.StartNew();
     await Task.WhenAll(http.Select(client => Task.Run(async () =>
     {
@@ -93,6 +94,7 @@ try
         }
     })));
     wall.Stop();
+    var serverCpu = CpuSeconds($"/proc/{server.Id}/stat", children: false) - serverCpuBefore;
     foreach (var c in http) c.Dispose();
 
     var serverCellsPerSecond = (double)requests * cellsPerRequest / wall.Elapsed.TotalSeconds;
@@ -116,8 +118,15 @@ try
     if (Directory.Exists(smallDir)) Directory.Delete(smallDir, recursive: true);
     Directory.CreateDirectory(smallDir);
     foreach (var f in Directory.GetFiles(predictDir).Order(StringComparer.Ordinal).Take(cellsPerRequest)) File.Copy(f, Path.Combine(smallDir, Path.GetFileName(f)));
+    // CPU time of waited-for children lands in this process's cutime/cstime: the CPU each predict run used.
+    var cpu0 = CpuSeconds("/proc/self/stat", children: true);
     var startup = Time(["predict", "--model", model, smallDir, "--out", Path.Combine(smallDir, "..", "startup.csv")]);
+    var cpu1 = CpuSeconds("/proc/self/stat", children: true);
     var full = Time(["predict", "--model", model, predictDir, "--out", Path.Combine(predictDir, "..", "predict.csv")]);
+    var cpu2 = CpuSeconds("/proc/self/stat", children: true);
+    var (startupCpu, fullCpu) = (cpu1 - cpu0, cpu2 - cpu1);
+    var serverCellsPerCpu = requests * cellsPerRequest / Math.Max(1e-3, serverCpu);
+    var predictCellsPerCpu = (predictCells - cellsPerRequest) / Math.Max(1e-3, fullCpu - startupCpu);
     var predictRaw = predictCells / full;
     var predictScoring = (predictCells - cellsPerRequest) / Math.Max(1e-3, full - startup);
 
@@ -140,6 +149,9 @@ try
     report.AppendLine(CultureInfo.InvariantCulture, $"| `malaria predict`, start-up ({cellsPerRequest} cells: {startup:F1} s) subtracted | {predictScoring:F1} cells/s | |");
     report.AppendLine(CultureInfo.InvariantCulture, $"| server / predict (whole run) | {serverCellsPerSecond / predictRaw:P0} | >= 80% |");
     report.AppendLine(CultureInfo.InvariantCulture, $"| server / predict (start-up subtracted) | {serverCellsPerSecond / predictScoring:P0} | >= 80% |");
+    report.AppendLine(CultureInfo.InvariantCulture, $"| CPU time: server during the load ({serverCpu:F0} s) / predict, start-up subtracted ({fullCpu - startupCpu:F0} s) | {serverCellsPerCpu:F1} / {predictCellsPerCpu:F1} cells per CPU-second | |");
+    report.AppendLine(CultureInfo.InvariantCulture, $"| server / predict, cells per CPU-second (fair on a shared machine) | {serverCellsPerCpu / predictCellsPerCpu:P0} | >= 80% |");
+    report.AppendLine(CultureInfo.InvariantCulture, $"| load average (1 min) at the end | {LoadAverage()} | |");
     report.AppendLine(CultureInfo.InvariantCulture, $"| server resident memory after {rssAt[0]} / {rssAt[1]:N0} requests | {rss500 / 1048576.0:F0} / {rssEnd / 1048576.0:F0} MiB ({(rssEnd - rss500) * 100.0 / Math.Max(1, rss500):+0.0;-0.0}%) | growth < 10% |");
     if (failures.Count > 0)
     {
@@ -222,6 +234,20 @@ static int FreePort()
     listener.Start();
     return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
+
+// utime + stime (and cutime + cstime for waited-for children) from /proc/PID/stat, in seconds; 0 where there is no /proc.
+static double CpuSeconds(string statPath, bool children)
+{
+    if (!File.Exists(statPath)) return 0;
+    var stat = File.ReadAllText(statPath);
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    // Fields after the command: state is index 0, so utime (field 14) is index 11, stime 12, cutime 13, cstime 14.
+    var ticks = children ? long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)
+        : long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    return ticks / 100.0; // USER_HZ is 100 on Linux
+}
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
 static long Rss(int pid)
 {

@@ -103,6 +103,19 @@
     for (const p of result.patients) {
       patients.appendChild(row([p.patient, String(p.cells), String(p.parasitized), pct(p.parasitemia), pct(p.ciLow) + ' – ' + pct(p.ciHigh)], [1, 2, 3]));
     }
+    const fields = $('fields');
+    fields.replaceChildren();
+    for (const f of result.fields || []) {
+      const figure = document.createElement('figure');
+      const img = document.createElement('img');
+      img.alt = f.file;
+      if (f.overlay) { setImage(img, f.overlay); }
+      const caption = document.createElement('figcaption');
+      caption.textContent = f.file;
+      figure.append(img, caption);
+      fields.appendChild(figure);
+    }
+    $('fields-box').hidden = fields.childElementCount === 0;
     const cells = [...result.cells].sort((a, b) => b.probability - a.probability || a.file.localeCompare(b.file));
     const table = $('cells').tBodies[0];
     const grid = $('grid');

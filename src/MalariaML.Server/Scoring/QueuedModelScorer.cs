@@ -43,17 +43,27 @@ public sealed class QueuedModelScorer : ICellBatchScorer, IAsyncDisposable
         }
 
         var item = new WorkItem(cells, cancellationToken);
-        if (waitForRoom)
+        // Counted before the write, so the worker's decrement never comes first.
+        Interlocked.Increment(ref _queued);
+        try
         {
-            await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            if (waitForRoom)
+            {
+                await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!_queue.Writer.TryWrite(item))
+            {
+                var waiting = Interlocked.Decrement(ref _queued);
+                var wait = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((waiting + 1) * Volatile.Read(ref _secondsPerItem))));
+                throw new ServerBusyException($"the scoring queue is full ({waiting} requests waiting); retry in {wait.TotalSeconds:0} s", wait);
+            }
         }
-        else if (!_queue.Writer.TryWrite(item))
+        catch (OperationCanceledException)
         {
-            var wait = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((QueueLength + 1) * _secondsPerItem)));
-            throw new ServerBusyException($"the scoring queue is full ({QueueLength} requests waiting); retry in {wait.TotalSeconds:0} s", wait);
+            Interlocked.Decrement(ref _queued);
+            throw;
         }
 
-        Interlocked.Increment(ref _queued);
         return await item.Done.Task.ConfigureAwait(false);
     }
 
@@ -80,7 +90,7 @@ public sealed class QueuedModelScorer : ICellBatchScorer, IAsyncDisposable
                     item.Done.TrySetException(e);
                 }
 
-                _secondsPerItem = (0.8 * _secondsPerItem) + (0.2 * watch.Elapsed.TotalSeconds);
+                Volatile.Write(ref _secondsPerItem, (0.8 * _secondsPerItem) + (0.2 * watch.Elapsed.TotalSeconds));
             }
         }
         catch (OperationCanceledException)
