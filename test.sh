@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh
+# The browser tests drive Debian's Chromium; Playwright must never download one.
+bash scripts/install-chromium.sh
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 mkdir -p artifacts
 set +e
 dotnet test MalariaML.sln --no-restore --nologo -c Release 2>&1 | tee artifacts/test.log

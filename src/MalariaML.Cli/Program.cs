@@ -14,6 +14,8 @@ root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(EvaluateCommand.CreateCompare());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(ScreenCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MalariaML.Cli.Report.ReportCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 // CliErrors turns the library's errors into one line; System.CommandLine's own handler would print stack traces.

@@ -87,7 +87,7 @@ internal static class PredictCommand
         return command;
     }
 
-    private static List<string> Expand(IEnumerable<string> paths)
+    internal static List<string> Expand(IEnumerable<string> paths)
     {
         var files = new List<string>();
         foreach (var path in paths)

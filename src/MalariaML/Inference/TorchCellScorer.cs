@@ -58,6 +58,15 @@ public sealed class TorchCellScorer : ICellScorer
         return result;
     }
 
+    /// <summary>Runs <paramref name="work"/> on the network while no other call uses it (e.g. Grad-CAM's backward pass).</summary>
+    internal T RunExclusive<T>(Func<nn.Module<Tensor, Tensor>, Device, T> work)
+    {
+        lock (_forward)
+        {
+            return work(Network, Device);
+        }
+    }
+
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, byte[]> Save()
     {

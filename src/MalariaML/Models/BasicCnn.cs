@@ -8,7 +8,7 @@ namespace MalariaML.Models;
 /// The article's CNN trained from scratch: three blocks of Conv2d 3x3 (32, 64, 128 filters, same padding) + ReLU +
 /// MaxPool 2x2, then <see cref="DenseHead"/>. Input (N, 3, H, W) RGB in [0, 1]; output (N) logits.
 /// </summary>
-public sealed class BasicCnn : nn.Module<Tensor, Tensor>
+public sealed class BasicCnn : nn.Module<Tensor, Tensor>, MalariaML.Explanations.IGradCamNetwork
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;
@@ -37,11 +37,27 @@ public sealed class BasicCnn : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
+        return FromTargetActivation(TargetActivation(images)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public string TargetLayer => "conv3 (last convolution block, after ReLU, before its pooling)";
+
+    /// <inheritdoc/>
+    public Tensor TargetActivation(Tensor images)
+    {
+        using var scope = NewDisposeScope();
         // In-place ReLU: convolution outputs are not needed for the backward pass, and at batch 64 the first one is
         // 128 MB that a copy would allocate (and fault in) again.
         var x = pool.call(conv1.call(MemoryFormat.ChannelsLast(images)).relu_());
         x = pool.call(conv2.call(x).relu_());
-        x = pool.call(conv3.call(x).relu_());
-        return head.call(x.flatten(1)).MoveToOuterDisposeScope();
+        return conv3.call(x).relu_().MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public Tensor FromTargetActivation(Tensor activation)
+    {
+        using var scope = NewDisposeScope();
+        return head.call(pool.call(activation).flatten(1)).MoveToOuterDisposeScope();
     }
 }

@@ -163,6 +163,13 @@ public sealed class ResNet18Backbone : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
+        using var scope = NewDisposeScope();
+        return Pool(LastStage(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The output of the last residual stage, (N, 512, h, w) before global pooling: Grad-CAM's target.</summary>
+    public Tensor LastStage(Tensor input)
+    {
         if (input.dim() != 4 || input.shape[1] != 3)
         {
             throw new ArgumentException($"Expected an (N, 3, H, W) tensor, got [{string.Join(", ", input.shape)}].", nameof(input));
@@ -179,8 +186,11 @@ public sealed class ResNet18Backbone : nn.Module<Tensor, Tensor>
             foreach (var block in stage) x = block.call(x);
         }
 
-        return nn.functional.adaptive_avg_pool2d(x, 1).flatten(1).MoveToOuterDisposeScope();
+        return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Global average pooling of <see cref="LastStage"/>'s output into (N, 512) features.</summary>
+    public static Tensor Pool(Tensor lastStage) => nn.functional.adaptive_avg_pool2d(lastStage, 1).flatten(1);
 
     internal static Conv2d CreateConv(int inChannels, int outChannels, ConvGeometry g) =>
         nn.Conv2d(inChannels, outChannels, g.Kernel, stride: g.Stride, padding: g.IsAlwaysSymmetric ? g.Kernel / 2 : 0, bias: false);

@@ -8,7 +8,7 @@ namespace MalariaML.Models;
 /// The shipped ImageNet ResNet18 with the article's dense head: input (N, 3, H, W) RGB in [0, 1], output (N) logits.
 /// Used frozen (only the head learns, on cached features) or fine-tuned (the last stages and the head learn).
 /// </summary>
-public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier
+public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, MalariaML.Explanations.IGradCamNetwork
 {
     private readonly ResNet18Preprocessing preprocessing;
     private readonly ResNet18Backbone backbone;
@@ -52,5 +52,22 @@ public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClas
     {
         using var scope = NewDisposeScope();
         return head.call(Features(images)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public string TargetLayer => "stage 4 (the last residual stage, 512 filters, before global pooling)";
+
+    /// <inheritdoc/>
+    public Tensor TargetActivation(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return backbone.LastStage(preprocessing.call(images * 255f)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public Tensor FromTargetActivation(Tensor activation)
+    {
+        using var scope = NewDisposeScope();
+        return head.call(ResNet18Backbone.Pool(activation)).MoveToOuterDisposeScope();
     }
 }

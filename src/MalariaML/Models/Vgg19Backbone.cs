@@ -208,6 +208,13 @@ public sealed class Vgg19Backbone : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
+        using var scope = NewDisposeScope();
+        return Pool(LastConvolution(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The output of the last convolution (conv 5_4, after its ReLU, before block 5's pooling): Grad-CAM's target.</summary>
+    public Tensor LastConvolution(Tensor input)
+    {
         if (input.dim() != 4 || input.shape[1] != 3 || input.shape[2] < MinimumInputSize || input.shape[3] < MinimumInputSize)
         {
             throw new ArgumentException($"Expected an (N, 3, H, W) tensor with H, W >= {MinimumInputSize}, got [{string.Join(", ", input.shape)}].", nameof(input));
@@ -215,12 +222,16 @@ public sealed class Vgg19Backbone : nn.Module<Tensor, Tensor>
 
         using var scope = NewDisposeScope();
         var x = MemoryFormat.ChannelsLast(input);
-        foreach (var block in _blocks)
+        for (var b = 0; b < _blocks.Length; b++)
         {
-            foreach (var conv in block) x = conv.call(x).relu_();
-            x = nn.functional.max_pool2d(x, 2);
+            foreach (var conv in _blocks[b]) x = conv.call(x).relu_();
+            if (b < _blocks.Length - 1) x = nn.functional.max_pool2d(x, 2);
         }
 
-        return nn.functional.adaptive_avg_pool2d(x, 1).flatten(1).MoveToOuterDisposeScope();
+        return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Block 5's max pooling and global average pooling of <see cref="LastConvolution"/>'s output into (N, 512) features.</summary>
+    public static Tensor Pool(Tensor lastConvolution)
+        => nn.functional.adaptive_avg_pool2d(nn.functional.max_pool2d(lastConvolution, 2), 1).flatten(1);
 }

@@ -17,7 +17,7 @@ namespace MalariaML.Models;
 /// <para>Inputs are normalised as torchvision's ImageNet models expect: (x - mean) / std per channel, with
 /// mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225).</para>
 /// </remarks>
-public sealed class Vgg19Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier
+public sealed class Vgg19Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, MalariaML.Explanations.IGradCamNetwork
 {
     /// <summary>The error when pretrained weights are asked for but no file is given.</summary>
     public const string MissingWeightsMessage =
@@ -87,5 +87,22 @@ public sealed class Vgg19Classifier : nn.Module<Tensor, Tensor>, IFeatureClassif
     {
         using var scope = NewDisposeScope();
         return head.call(Features(images)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public string TargetLayer => "conv 5_4 (the last convolution, after ReLU, before its pooling)";
+
+    /// <inheritdoc/>
+    public Tensor TargetActivation(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return backbone.LastConvolution((images - input_mean) / input_std).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public Tensor FromTargetActivation(Tensor activation)
+    {
+        using var scope = NewDisposeScope();
+        return head.call(Vgg19Backbone.Pool(activation)).MoveToOuterDisposeScope();
     }
 }

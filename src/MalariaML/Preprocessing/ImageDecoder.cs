@@ -36,6 +36,14 @@ public static class ImageDecoder
         return Decode(data, sourceName, options, options.MaxImagePixels);
     }
 
+    /// <summary>Decodes encoded image bytes at their own size (e.g. to draw on the cell as the user sent it).</summary>
+    /// <param name="data">Encoded image (PNG, JPEG, ...).</param>
+    /// <param name="sourceName">Name used in error messages.</param>
+    /// <param name="maxPixels">Header size limit; see <see cref="ImageLoadOptions.MaxImagePixels"/>.</param>
+    /// <exception cref="InvalidImageException">The data cannot be used.</exception>
+    public static RgbImage Decode(byte[] data, string sourceName, long maxPixels = 4096L * 4096L)
+        => Decode(data, sourceName, null, maxPixels);
+
     private static byte[] ReadAll(string path)
     {
         try
