@@ -58,18 +58,20 @@ public static class BoxCells
                     continue;
                 }
 
-                if (box.Box.X + box.Box.Width > image.Width || box.Box.Y + box.Box.Height > image.Height)
+                // Annotators draw a border cell's box past the edge; only a box with nothing inside the image is wrong.
+                var clipped = Clip(box.Box, image.Width, image.Height);
+                if (clipped is null)
                 {
                     problems.Add(new SkippedFile(path, $"box {i + 1} ({box.Box.X}, {box.Box.Y}, {box.Box.Width}x{box.Box.Height}) lies outside the {image.Width}x{image.Height} image"));
                     continue;
                 }
 
                 var outline = segmentation.Objects
-                    .Select(o => (o, IoU: o.Box.IoU(box.Box)))
+                    .Select(o => (o, IoU: o.Box.IoU(clipped.Value)))
                     .Where(m => m.IoU >= options.OutlineIoU)
                     .OrderByDescending(m => m.IoU)
                     .Select(m => m.o.Contour)
-                    .FirstOrDefault() ?? CellCropper.Ellipse(box.Box);
+                    .FirstOrDefault() ?? CellCropper.Ellipse(clipped.Value);
                 var crop = cropper!.Crop(image, outline);
                 var folder = box.Class == BoxClass.Parasitized ? "Parasitized" : "Uninfected";
                 AtomicFile.WriteAllBytes(Path.Combine(outputDir, folder, $"{stem}_cell_{i + 1}.png"), PngFile.Encode(crop));
@@ -87,6 +89,13 @@ public static class BoxCells
 
         progress?.Report(new WorkProgress("cutting cells", fields.Count, fields.Count));
         return new BoxCellExport(read, parasitized, uninfected, ignored, problems);
+    }
+
+    private static PixelBox? Clip(PixelBox box, int width, int height)
+    {
+        int left = Math.Max(0, box.X), top = Math.Max(0, box.Y);
+        int right = Math.Min(width, box.X + box.Width), bottom = Math.Min(height, box.Y + box.Height);
+        return right - left >= 2 && bottom - top >= 2 ? new PixelBox(left, top, right - left, bottom - top) : null;
     }
 
     private static double MedianSide(IReadOnlyList<AnnotatedBox> boxes)

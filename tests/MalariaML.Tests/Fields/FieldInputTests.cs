@@ -71,7 +71,9 @@ public class FieldInputTests
         var field = SyntheticField.Compose(SegmentationTests.SampleCells(), 1000, 760, 60, seed: 8);
         File.WriteAllBytes(Path.Combine(folder.Path, "f1.png"), field.Encode(".png"));
         var boxes = field.Cells.Select((b, i) => new AnnotatedBox(b, field.Labels[i], field.Labels[i] == "Parasitized" ? BoxClass.Parasitized : BoxClass.Uninfected)).ToList();
-        boxes.Add(new AnnotatedBox(new PixelBox(980, 740, 60, 60), "Uninfected", BoxClass.Uninfected));
+        boxes.Add(new AnnotatedBox(new PixelBox(1100, 800, 60, 60), "Uninfected", BoxClass.Uninfected));
+        // A border cell's box drawn past the edge is clipped and kept.
+        boxes.Add(new AnnotatedBox(new PixelBox(970, 700, 60, 90), "Uninfected", BoxClass.Uninfected));
         var annotations = new[] { new AnnotatedField("f1.png", boxes), new AnnotatedField("missing.png", boxes.Take(2).ToList()) };
         var output = Path.Combine(folder.Path, "cells");
 
@@ -79,7 +81,7 @@ public class FieldInputTests
 
         Assert.Equal(1, export.Fields);
         Assert.Equal(field.Labels.Count(l => l == "Parasitized"), export.Parasitized);
-        Assert.Equal(field.Labels.Count(l => l == "Uninfected"), export.Uninfected);
+        Assert.Equal(field.Labels.Count(l => l == "Uninfected") + 1, export.Uninfected);
         Assert.Contains(export.Problems, p => p.Path.EndsWith("missing.png") && p.Reason == "image not found");
         Assert.Contains(export.Problems, p => p.Reason.Contains("outside the 1000x760 image"));
         var written = Directory.GetFiles(output, "*.png", SearchOption.AllDirectories);
