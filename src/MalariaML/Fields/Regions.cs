@@ -16,7 +16,7 @@ internal static class Regions
             using var region = new Mat(markers, roi);
             using var own = new Mat();
             Cv2.Compare(region, s.Label, own, CmpTypes.EQ);
-            Cv2.FindContours(own, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple, new Point(roi.X, roi.Y));
+            Cv2.FindContours(own, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxNone, new Point(roi.X, roi.Y));
             if (contours.Length == 0)
             {
                 continue;
@@ -24,9 +24,12 @@ internal static class Regions
 
             var outline = contours.MaxBy(c => Cv2.ContourArea(c))!;
             var box = Cv2.BoundingRect(outline);
+            var full = HiddenPart(markers, s.Label, outline, diameter);
+            var cellBox = full is { } f ? f.Union(box).Intersect(new Rect(0, 0, markers.Cols, markers.Rows)) : box;
             var border = box.X <= 0 || box.Y <= 0 || box.Right >= markers.Cols || box.Bottom >= markers.Rows;
             var kind = Classify(s, outline, border, diameter, cellArea, minCellArea);
-            found.Add((new PixelBox(box.X, box.Y, box.Width, box.Height), s.Pixels, outline.Select(p => (p.X, p.Y)).ToArray(), kind, border));
+            var simple = Cv2.ApproxPolyDP(outline, 0.7, true);
+            found.Add((new PixelBox(cellBox.X, cellBox.Y, cellBox.Width, cellBox.Height), s.Pixels, simple.Select(p => (p.X, p.Y)).ToArray(), kind, border));
         }
 
         return found
@@ -34,6 +37,56 @@ internal static class Regions
             .Select((f, i) => new FieldObject(i + 1, f.Box, f.Area, f.Contour, f.Kind, f.Border))
             .ToList();
     }
+
+    /// <summary>
+    /// The box of a cell that a neighbour overlaps: an ellipse fitted to the part of its outline that borders the
+    /// background (not the split line) restores the part hidden under the neighbour, as an annotator draws it.
+    /// <c>null</c> for a cell that touches no neighbour, or when the fit is not cell-like.
+    /// </summary>
+    private static Rect? HiddenPart(Mat markers, int label, Point[] outline, double diameter)
+    {
+        int rows = markers.Rows, cols = markers.Cols;
+        var outer = new List<Point2f>();
+        var shared = 0;
+        unsafe
+        {
+            var m = (int*)markers.DataPointer;
+            foreach (var p in outline)
+            {
+                var neighbour = false;
+                foreach (var (dx, dy) in Neighbours)
+                {
+                    int x = p.X + dx, y = p.Y + dy;
+                    if (x >= 0 && y >= 0 && x < cols && y < rows)
+                    {
+                        var other = m[y * cols + x];
+                        neighbour |= other != label && other != Splitter.Background;
+                    }
+                }
+
+                if (neighbour)
+                {
+                    shared++;
+                }
+                else
+                {
+                    outer.Add(new Point2f(p.X, p.Y));
+                }
+            }
+        }
+
+        // Too little free outline (a cell boxed in by others) says nothing about the hidden part.
+        if (shared == 0 || outer.Count < 5 || outer.Count < 0.35 * outline.Length)
+        {
+            return null;
+        }
+
+        var ellipse = Cv2.FitEllipse(outer);
+        float major = Math.Max(ellipse.Size.Width, ellipse.Size.Height), minor = Math.Min(ellipse.Size.Width, ellipse.Size.Height);
+        return major <= 1.5 * diameter && minor >= 0.6 * diameter && major <= 1.6 * minor ? ellipse.BoundingRect() : null;
+    }
+
+    private static readonly (int Dx, int Dy)[] Neighbours = [(1, 0), (-1, 0), (0, 1), (0, -1)];
 
     private static FieldObjectKind Classify(RegionStats s, Point[] outline, bool border, double diameter, double cellArea, double minCellArea)
     {
