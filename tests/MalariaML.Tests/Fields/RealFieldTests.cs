@@ -30,8 +30,9 @@ public class RealFieldTests
             .ToList();
 
         var recall = (double)matches.Sum(m => m.Matched) / matches.Sum(m => m.Boxes);
-        // Measured 0.913 when this was written; the target is 0.93 (see README). This guards against regressions.
-        Assert.True(recall >= 0.90, $"box recall at IoU 0.5: {recall:F4}");
+        // The target is 0.93; measured 0.9301 (README). A little slack below it, so that a change that loses
+        // cells fails here while a different OpenCV build's rounding does not.
+        Assert.True(recall >= 0.925, $"box recall at IoU 0.5: {recall:F4}");
         Assert.Equal(matches.Sum(m => m.ParasitizedBoxes), matches.Sum(m => m.ParasitizedMatched));
         // The boxes are not exhaustive (a field may have twice as many cells as boxes), so only a lower bound holds.
         Assert.All(matches, m => Assert.True(m.CountedCells >= 0.5 * m.Boxes, $"{m.Field}: {m.CountedCells} cells counted, {m.Boxes} boxes"));
