@@ -51,9 +51,20 @@ public sealed class FieldSegmenter
 
         var cellArea = Math.PI * diameter * diameter / 4;
         Holes.Fill(mask, maxArea: 0.5 * cellArea);
+        // The scale bar and its caption are black ink drawn over the photograph; blurred into a neighbouring cell they
+        // would join it, so they are cut out of the cells' mask and become objects of their own.
+        using var ink = Nuclei.Ink(lab, background);
+        using (var grown = new Mat())
+        {
+            using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5));
+            Cv2.Dilate(ink, grown, kernel);
+            mask.SetTo(Scalar.Black, grown);
+        }
+
         using var labels = Splitter.Split(mask, diameter, Options.MinCentreDistance, out var count);
+        Splitter.AddComponents(labels, ink, count);
         using var nuclei = Nuclei.Find(lab, background, cellArea);
-        var objects = Regions.Extract(labels, nuclei, diameter, Options.MinCellArea);
+        var objects = Regions.Extract(labels, nuclei, ink, diameter, Options.MinCellArea);
         return new FieldSegmentation(field.Width, field.Height, diameter, Options.CellDiameter is null, objects);
     }
 }

@@ -15,6 +15,21 @@ internal static class Nuclei
     private const double MinMagenta = 30;
     private const double MinArea = 0.25;
 
+    /// <summary>Pixels this much darker than the background are black ink (the scale bar, its caption), not stain.</summary>
+    private const double MaxInkLightness = 0.3;
+
+    /// <summary>Largest distance of ink from grey on OpenCV's 8-bit a and b axes.</summary>
+    private const double MaxInkChroma = 15;
+
+    /// <summary>A mask of black pixels: the scale bar and its caption are drawn in black, and no stain is that dark.</summary>
+    public static Mat Ink(Mat lab, Scalar background)
+    {
+        var ink = new Mat();
+        // Ink is grey to black; a nucleus as dark is strongly magenta, so the colour axes keep the two apart.
+        Cv2.InRange(lab, new Scalar(0, 128 - MaxInkChroma, 128 - MaxInkChroma), new Scalar(MaxInkLightness * background.Val0, 128 + MaxInkChroma, 128 + MaxInkChroma), ink);
+        return ink;
+    }
+
     /// <summary>A mask of the nucleus pixels.</summary>
     public static Mat Find(Mat lab, Scalar background, double cellArea)
     {

@@ -5,9 +5,9 @@ namespace MalariaML.Fields;
 /// <summary>Turns watershed labels into <see cref="FieldObject"/>s: outline, box, area, border contact and kind.</summary>
 internal static class Regions
 {
-    public static IReadOnlyList<FieldObject> Extract(Mat markers, Mat nuclei, double diameter, double minCellArea)
+    public static IReadOnlyList<FieldObject> Extract(Mat markers, Mat nuclei, Mat ink, double diameter, double minCellArea)
     {
-        var stats = Measure(markers, nuclei);
+        var stats = Measure(markers, nuclei, ink);
         var cellArea = Math.PI * diameter * diameter / 4;
         var found = new List<(PixelBox Box, double Area, (int X, int Y)[] Contour, FieldObjectKind Kind, bool Border)>();
         foreach (var s in stats.Values)
@@ -103,6 +103,11 @@ internal static class Regions
             return FieldObjectKind.Platelet;
         }
 
+        if (s.Nucleus <= 0.15 * Math.Min(s.Pixels, cellArea) && s.Ink > 0.25 * s.Pixels)
+        {
+            return FieldObjectKind.ScaleBar;
+        }
+
         if (s.Nucleus > 0.15 * Math.Min(s.Pixels, cellArea))
         {
             return FieldObjectKind.WhiteBloodCell;
@@ -117,13 +122,14 @@ internal static class Regions
         return FieldObjectKind.RedBloodCell;
     }
 
-    private static Dictionary<int, RegionStats> Measure(Mat markers, Mat nuclei)
+    private static Dictionary<int, RegionStats> Measure(Mat markers, Mat nuclei, Mat ink)
     {
         var stats = new Dictionary<int, RegionStats>();
         unsafe
         {
             var m = (int*)markers.DataPointer;
             var n = (byte*)nuclei.DataPointer;
+            var k = (byte*)ink.DataPointer;
             int cols = markers.Cols, rows = markers.Rows;
             for (var y = 0; y < rows; y++)
             {
@@ -142,7 +148,7 @@ internal static class Regions
                         stats[label] = s;
                     }
 
-                    s.Add(x, y, n[i] != 0);
+                    s.Add(x, y, n[i] != 0, k[i] != 0);
                 }
             }
         }
@@ -160,8 +166,9 @@ internal static class Regions
         public int MaxY { get; set; }
         public int Pixels { get; private set; }
         public int Nucleus { get; private set; }
+        public int Ink { get; private set; }
 
-        public void Add(int x, int y, bool nucleus)
+        public void Add(int x, int y, bool nucleus, bool ink)
         {
             MinX = Math.Min(MinX, x);
             MaxX = Math.Max(MaxX, x);
@@ -169,6 +176,7 @@ internal static class Regions
             MaxY = Math.Max(MaxY, y);
             Pixels++;
             Nucleus += nucleus ? 1 : 0;
+            Ink += ink ? 1 : 0;
         }
     }
 }

@@ -48,6 +48,26 @@ internal static class Splitter
         return peaks;
     }
 
+    /// <summary>Labels each connected part of <paramref name="parts"/> that is still background, after the existing labels.</summary>
+    public static void AddComponents(Mat labels, Mat parts, int count)
+    {
+        using var components = new Mat();
+        Cv2.ConnectedComponents(parts, components, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        unsafe
+        {
+            var total = (int)labels.Total();
+            var c = (int*)components.DataPointer;
+            var l = (int*)labels.DataPointer;
+            for (var i = 0; i < total; i++)
+            {
+                if (c[i] > 0 && l[i] == Background)
+                {
+                    l[i] = count + c[i];
+                }
+            }
+        }
+    }
+
     /// <summary>Small or thin objects have no deep peak; each still gets one label, or the flood would drop it.</summary>
     private static int SeedObjectsWithout(Mat mask, Mat labels, int seedCount)
     {
