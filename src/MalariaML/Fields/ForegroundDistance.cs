@@ -114,31 +114,24 @@ internal static class ForegroundDistance
     /// <summary>The per-channel median Lab colour of the brightest fifth of the pixels, which in a thin smear is mostly background.</summary>
     private static Scalar BrightestMedian(Mat lab)
     {
-        // A subsample is enough for a median and keeps this linear in a small constant on large fields.
-        var step = Math.Max(1, (int)Math.Sqrt((double)lab.Total() / 200_000));
-        var samples = new List<(byte L, byte A, byte B)>();
-        int rows = lab.Rows, cols = lab.Cols;
-        unsafe
+        using var lightness = lab.ExtractChannel(0);
+        using var hist = new Mat();
+        Cv2.CalcHist([lightness], [0], null, hist, 1, [256], [new Rangef(0, 256)]);
+        var wanted = lab.Total() / 5.0;
+        double seen = 0;
+        var threshold = 255;
+        for (; threshold > 0; threshold--)
         {
-            var p = (byte*)lab.DataPointer;
-            for (var y = 0; y < rows; y += step)
+            seen += hist.At<float>(threshold);
+            if (seen >= wanted)
             {
-                for (var x = 0; x < cols; x += step)
-                {
-                    var i = 3 * (y * cols + x);
-                    samples.Add((p[i], p[i + 1], p[i + 2]));
-                }
+                break;
             }
         }
 
-        samples.Sort((p, q) => q.L.CompareTo(p.L));
-        var bright = samples.Take(Math.Max(1, samples.Count / 5)).ToList();
-        return new Scalar(Median(bright.Select(p => p.L)), Median(bright.Select(p => p.A)), Median(bright.Select(p => p.B)));
+        using var bright = new Mat();
+        Cv2.InRange(lightness, new Scalar(threshold), new Scalar(255), bright);
+        return Median(lab, bright);
     }
 
-    private static double Median(IEnumerable<byte> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
 }

@@ -11,13 +11,12 @@ internal static class Holes
     public static void Fill(Mat mask, double maxArea)
     {
         Cv2.FindContours(mask, out var contours, out var hierarchy, RetrievalModes.CComp, ContourApproximationModes.ApproxSimple);
-        for (var i = 0; i < contours.Length; i++)
+        // In CComp mode a contour with a parent is a hole's outline. All are drawn in one call: each call marshals
+        // every contour it is given.
+        var holes = contours.Where((c, i) => hierarchy[i].Parent >= 0 && Cv2.ContourArea(c) <= maxArea).ToArray();
+        if (holes.Length > 0)
         {
-            // In CComp mode a contour with a parent is a hole's outline.
-            if (hierarchy[i].Parent >= 0 && Cv2.ContourArea(contours[i]) <= maxArea)
-            {
-                Cv2.DrawContours(mask, contours, i, Scalar.White, -1);
-            }
+            Cv2.DrawContours(mask, holes, -1, Scalar.White, -1);
         }
     }
 }
