@@ -12,8 +12,6 @@ namespace MalariaML.Cli.Commands;
 /// <summary><c>malaria screen</c>: finds, classifies and counts the cells of whole field photographs.</summary>
 internal static class ScreenCommand
 {
-    private static readonly HashSet<string> FieldExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
-
     public static Command Create()
     {
         var paths = new Argument<string[]>("fields") { Description = "Field photographs or folders of them (searched recursively; a folder of fields is one patient).", Arity = ArgumentArity.OneOrMore };
@@ -49,7 +47,7 @@ internal static class ScreenCommand
                 : null;
             var screener = new FieldScreener(loaded, options);
             var patients = new FieldPatients(result.GetValue(pattern));
-            var files = Expand(result.GetValue(paths)!);
+            var files = PredictCommand.Expand(result.GetValue(paths)!);
             var outDir = result.GetValue(output)!;
             var writer = new ScreenWriter(outDir, !result.GetValue(noOverlays), result.GetValue(saveCrops), loaded.Metadata.Threshold);
             var fields = new List<FieldScreening>();
@@ -130,28 +128,6 @@ internal static class ScreenCommand
             $"detection: recall {R(matched, boxes)} of {boxes} boxes at IoU 0.5, parasitized {pMatched}/{pBoxes} at IoU 0.3; {detections} objects, {unmatched} match no box (precision >= {R(detections - unmatched, detections)})"));
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"classification of matched cells: parasitized recall {R(pc, pm)} ({pc}/{pm}), false-positive rate on uninfected {R(uc, um)} ({uc}/{um}); per-field parasitemia error {mae * 100:F2} points (mean absolute)"));
-    }
-
-    private static List<string> Expand(IEnumerable<string> paths)
-    {
-        var files = new List<string>();
-        foreach (var path in paths)
-        {
-            if (Directory.Exists(path))
-            {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Where(f => FieldExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
-            }
-            else if (File.Exists(path))
-            {
-                files.Add(path);
-            }
-            else
-            {
-                throw new FileNotFoundException($"{path}: no such file or folder");
-            }
-        }
-
-        return files;
     }
 
     private static string R(int a, int b) => b == 0 ? "-" : ((double)a / b).ToString("0.0000", CultureInfo.InvariantCulture);
