@@ -2,7 +2,7 @@ namespace MalariaML.Fields;
 
 /// <summary>One object found in a field: its outline in pixels of the original image and what it probably is.</summary>
 /// <param name="Id">1-based number in reading order (top to bottom, then left to right).</param>
-/// <param name="Box">Bounding box of <paramref name="Contour"/>.</param>
+/// <param name="Box">The cell's box: that of <paramref name="Contour"/>, extended over the part a neighbour hides when cells overlap.</param>
 /// <param name="Area">Pixels inside the outline.</param>
 /// <param name="Contour">Outline, as polygon vertices (x, y).</param>
 /// <param name="Kind">What the object probably is.</param>
