@@ -19,9 +19,9 @@ public sealed class FieldScreener
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Options = options ?? new FieldScreeningOptions();
         _segmenter = new FieldSegmenter(Options.Segmentation);
-        if (Options.NormalizeColor && model.Metadata.TrainingCells is null)
+        if (Options.NormalizeColor && model.Metadata.TrainingCells?.Color is null)
         {
-            throw new MalariaMLException("colour normalisation needs the training cells' colour statistics, which this model file does not hold (train it again with this version)");
+            throw new MalariaMLException("colour normalisation needs the training cells' colour statistics, which this model file does not hold (train it again with this version, in an app that ships OpenCV)");
         }
     }
 
@@ -49,7 +49,7 @@ public sealed class FieldScreener
             if (Options.NormalizeColor)
             {
                 var source = LabColor.Statistics(images);
-                images = images.Select(i => LabColor.Transfer(i, source, Model.Metadata.TrainingCells!.Color)).ToList();
+                images = images.Select(i => LabColor.Transfer(i, source, Model.Metadata.TrainingCells!.Color!)).ToList();
             }
 
             var pngs = images.Select(PngFile.Encode).ToList();

@@ -6,9 +6,10 @@ namespace MalariaML.Preprocessing;
 /// colour-normalised to resemble them.
 /// </summary>
 /// <param name="MedianSize">Median of the cells' mean side length, in pixels.</param>
-/// <param name="Color">Lab statistics of the cell pixels (the black surround left out).</param>
+/// <param name="Color">Lab statistics of the cell pixels (the black surround left out); <c>null</c> where the app
+/// that trained the model did not ship OpenCV's native library, which measures them.</param>
 /// <param name="Cells">Cells measured.</param>
-public sealed record CellAppearance(double MedianSize, ColorStatistics Color, int Cells)
+public sealed record CellAppearance(double MedianSize, ColorStatistics? Color, int Cells)
 {
     /// <summary>The NIH crops' median side (about 130 pixels), assumed for model files that do not say.</summary>
     public const double NihMedianSize = 130;
@@ -40,7 +41,9 @@ public sealed record CellAppearance(double MedianSize, ColorStatistics Color, in
         }
 
         sizes.Sort();
-        return new CellAppearance(sizes[sizes.Count / 2], LabColor.Statistics(pixels), sizes.Count);
+        // Training must not need OpenCV: an app that only trains and predicts cells may not ship its native library.
+        var color = Runtime.OpenCvRuntime.IsAvailable ? LabColor.Statistics(pixels) : null;
+        return new CellAppearance(sizes[sizes.Count / 2], color, sizes.Count);
     }
 
     private static IEnumerable<string> Shuffle(IReadOnlyList<string> paths, int seed)

@@ -10,6 +10,9 @@ internal static class OpenCvRuntime
 {
     private static readonly Lazy<Exception?> LoadError = new(TryLoad);
 
+    /// <summary>Whether OpenCV's native library loads in this process.</summary>
+    public static bool IsAvailable => LoadError.Value is null;
+
     public static void EnsureLoaded()
     {
         if (LoadError.Value is { } error)
