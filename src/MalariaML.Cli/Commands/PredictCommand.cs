@@ -109,7 +109,7 @@ internal static class PredictCommand
         return files;
     }
 
-    private static string Csv(string value) => value.Contains(',') || value.Contains('"') ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    internal static string Csv(string value) => value.Contains(',') || value.Contains('"') ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -17,7 +17,7 @@ internal sealed class ScreenWriter(string directory, bool overlays, bool crops, 
         {
             var b = o.Object.Box;
             _cells.Append(CultureInfo.InvariantCulture,
-                $"{Csv(screening.Field)},{o.Object.Id},{b.X},{b.Y},{b.Width},{b.Height},{o.Object.Area:F0},{o.Label},{o.Probability?.ToString("F6", CultureInfo.InvariantCulture) ?? ""},{Csv(o.Object.ExclusionReason ?? "")}\n");
+                $"{PredictCommand.Csv(screening.Field)},{o.Object.Id},{b.X},{b.Y},{b.Width},{b.Height},{o.Object.Area:F0},{o.Label},{o.Probability?.ToString("F6", CultureInfo.InvariantCulture) ?? ""},{PredictCommand.Csv(o.Object.ExclusionReason ?? "")}\n");
         }
 
         // Two folders (patients) may hold fields of the same name; their files must not overwrite each other.
@@ -54,7 +54,7 @@ internal sealed class ScreenWriter(string directory, bool overlays, bool crops, 
             var (low, high) = s.Interval;
             var notes = s.Segmentation.Objects.Count == 0 ? "no cell found" : s.Cells == 0 ? "no whole red cell found" : "";
             f.Append(CultureInfo.InvariantCulture,
-                $"{Csv(s.Field)},{s.Cells},{s.Parasitized},{s.Parasitemia:F4},{low:F4},{high:F4},{Csv(s.Patient)},{s.Objects.Count},{s.Objects.Count - s.Cells},{s.Segmentation.CellDiameter:F1},{notes}\n");
+                $"{PredictCommand.Csv(s.Field)},{s.Cells},{s.Parasitized},{s.Parasitemia:F4},{low:F4},{high:F4},{PredictCommand.Csv(s.Patient)},{s.Objects.Count},{s.Objects.Count - s.Cells},{s.Segmentation.CellDiameter:F1},{notes}\n");
         }
 
         Write("fields.csv", f);
@@ -62,7 +62,7 @@ internal sealed class ScreenWriter(string directory, bool overlays, bool crops, 
         foreach (var s in patients)
         {
             p.Append(CultureInfo.InvariantCulture,
-                $"{Csv(s.Patient)},{s.Fields},{s.Cells},{s.Parasitized},{s.Parasitemia:F4},{s.CiLow:F4},{s.CiHigh:F4},{(s.TooFewCells ? "yes" : "no")}\n");
+                $"{PredictCommand.Csv(s.Patient)},{s.Fields},{s.Cells},{s.Parasitized},{s.Parasitemia:F4},{s.CiLow:F4},{s.CiHigh:F4},{(s.TooFewCells ? "yes" : "no")}\n");
         }
 
         Write("patients.csv", p);
@@ -75,13 +75,11 @@ internal sealed class ScreenWriter(string directory, bool overlays, bool crops, 
         {
             var d = c.Detection;
             sb.Append(CultureInfo.InvariantCulture,
-                $"{Csv(d.Field)},{d.Boxes},{d.Matched},{d.ParasitizedBoxes},{d.ParasitizedMatched},{d.Detections},{d.UnmatchedDetections},{d.CountedCells},{c.ParasitizedMatched},{c.ParasitizedCalled},{c.UninfectedMatched},{c.UninfectedCalled},{c.AnnotatedParasitemia:F4},{c.PredictedParasitemia:F4}\n");
+                $"{PredictCommand.Csv(d.Field)},{d.Boxes},{d.Matched},{d.ParasitizedBoxes},{d.ParasitizedMatched},{d.Detections},{d.UnmatchedDetections},{d.CountedCells},{c.ParasitizedMatched},{c.ParasitizedCalled},{c.UninfectedMatched},{c.UninfectedCalled},{c.AnnotatedParasitemia:F4},{c.PredictedParasitemia:F4}\n");
         }
 
         Write("annotations.csv", sb);
     }
 
     private void Write(string name, StringBuilder content) => AtomicFile.WriteAllBytes(Path.Combine(directory, name), Encoding.UTF8.GetBytes(content.ToString()));
-
-    private static string Csv(string value) => value.Contains(',') || value.Contains('"') ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 }

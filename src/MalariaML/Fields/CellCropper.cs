@@ -39,8 +39,7 @@ public sealed class CellCropper
             throw new ArgumentException("the outline lies outside the image", nameof(outline));
         }
 
-        using var image = OpenCvImages.ToMat(field);
-        using var region = new Mat(image, box);
+        using var region = OpenCvImages.ToMat(field, box);
         using var mask = new Mat(box.Height, box.Width, MatType.CV_8UC1, Scalar.Black);
         Cv2.FillPoly(mask, [points.Select(p => new Point(p.X - box.X, p.Y - box.Y)).ToArray()], Scalar.White);
         using var cut = new Mat(box.Height, box.Width, MatType.CV_8UC3, Scalar.Black);

@@ -14,6 +14,19 @@ internal static class OpenCvImages
         return mat;
     }
 
+    /// <summary>Copies only <paramref name="box"/> of the image: a crop must not copy the whole field.</summary>
+    public static Mat ToMat(RgbImage image, Rect box)
+    {
+        var mat = new Mat(box.Height, box.Width, MatType.CV_8UC3);
+        var row = box.Width * 3;
+        for (var y = 0; y < box.Height; y++)
+        {
+            Marshal.Copy(image.Pixels, ((box.Y + y) * image.Width + box.X) * 3, mat.Data + y * row, row);
+        }
+
+        return mat;
+    }
+
     public static RgbImage ToRgbImage(Mat mat)
     {
         if (mat.Type() != MatType.CV_8UC3)

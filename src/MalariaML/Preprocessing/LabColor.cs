@@ -20,9 +20,7 @@ internal static class LabColor
         long n = 0;
         foreach (var image in images)
         {
-            using var lab = ToLab(image, out var keep);
-            var values = new float[image.Width * image.Height * 3];
-            Marshal.Copy(lab.Data, values, 0, values.Length);
+            using var lab = ToLab(image, out var keep, out var values);
             for (var i = 0; i < keep.Length; i++)
             {
                 if (!keep[i])
@@ -53,9 +51,7 @@ internal static class LabColor
     /// <summary>Moves the cell pixels of <paramref name="image"/> from <paramref name="source"/> statistics to <paramref name="target"/>'s.</summary>
     public static RgbImage Transfer(RgbImage image, ColorStatistics source, ColorStatistics target)
     {
-        using var lab = ToLab(image, out var keep);
-        var values = new float[image.Width * image.Height * 3];
-        Marshal.Copy(lab.Data, values, 0, values.Length);
+        using var lab = ToLab(image, out var keep, out var values);
         for (var i = 0; i < keep.Length; i++)
         {
             if (!keep[i])
@@ -88,7 +84,8 @@ internal static class LabColor
         return new RgbImage(image.Width, image.Height, pixels);
     }
 
-    private static Mat ToLab(RgbImage image, out bool[] keep)
+    /// <summary>The image in float Lab, its values copied out, and which pixels are cell (not black surround).</summary>
+    private static Mat ToLab(RgbImage image, out bool[] keep, out float[] values)
     {
         OpenCvRuntime.EnsureLoaded();
         keep = new bool[image.Width * image.Height];
@@ -105,6 +102,8 @@ internal static class LabColor
         bytes.ConvertTo(floats, MatType.CV_32FC3, 1 / 255.0);
         var lab = new Mat();
         Cv2.CvtColor(floats, lab, ColorConversionCodes.RGB2Lab);
+        values = new float[image.Width * image.Height * 3];
+        Marshal.Copy(lab.Data, values, 0, values.Length);
         return lab;
     }
 }
