@@ -4,26 +4,28 @@
 #   scripts/run-sample.sh article [DIR] [OPTIONS...]   samples/MalariaDetection.Article (options: its README.md)
 #   scripts/run-sample.sh predict [MODEL [FOLDER]]     samples/MalariaDetection.Predict
 #   scripts/run-sample.sh fields [MODEL [FOLDER]]      samples/MalariaDetection.Fields (FOLDER defaults to data/fields)
+#   scripts/run-sample.sh mlnet [DIR]                  samples/MalariaDetection.MLNet (DIR defaults to the embedded sample)
 # predict without MODEL trains a tiny basic-cnn on the embedded sample first (artifacts/sample-model.malaria) with the
 # malaria tool packed and installed into artifacts/tool, or with `dotnet $MALARIA_DLL` when that is set.
 # FOLDER defaults to the embedded sample, data/sample/cell_images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-usage="usage: scripts/run-sample.sh article [DIR] [OPTIONS...] | predict|fields [MODEL [FOLDER]]"
+usage="usage: scripts/run-sample.sh article [DIR] | mlnet [DIR] | predict|fields [MODEL [FOLDER]]"
 which="${1:?$usage}"
 shift
 case "$which" in
   article) project=MalariaDetection.Article ;;
   predict) project=MalariaDetection.Predict ;;
   fields) project=MalariaDetection.Fields ;;
+  mlnet) project=MalariaDetection.MLNet ;;
   *) echo "$usage" >&2; exit 2 ;;
 esac
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -1)
 sample="data/sample/cell_images"
 
 # 1. The package. The tool is packed only when predict has to train its model with it.
-if [ "$which" != article ] && [ $# -eq 0 ] && [ -z "${MALARIA_DLL:-}" ]; then
+if [ "$which" != article ] && [ "$which" != mlnet ] && [ $# -eq 0 ] && [ -z "${MALARIA_DLL:-}" ]; then
   bash scripts/pack.sh
 else
   bash scripts/pack.sh --library-only
@@ -55,6 +57,10 @@ echo "built $project against MalariaML $version from artifacts/packages ($onnx p
 # 3. Run.
 if [ "$which" = article ]; then
   dotnet "$out/$project.dll" "$@"
+  exit
+fi
+if [ "$which" = mlnet ]; then
+  dotnet "$out/$project.dll" "${1:-$sample}"
   exit
 fi
 model="${1:-}"

@@ -7,6 +7,7 @@
 // data/fields in the repository holds three composed fields of two patients to try it on.
 using System.Globalization;
 using MalariaML.Fields;
+using MalariaML.Data;
 using MalariaML.Inference;
 
 if (args.Length != 2)
@@ -15,11 +16,7 @@ if (args.Length != 2)
     return 2;
 }
 
-string[] imageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
-var files = Directory.EnumerateFiles(args[1], "*", SearchOption.AllDirectories)
-    .Where(f => imageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-    .Order(StringComparer.Ordinal)
-    .ToList();
+var files = CellDataset.ImageFiles(args[1]);
 
 using var model = MalariaModel.Load(args[0]);
 var screener = new FieldScreener(model);

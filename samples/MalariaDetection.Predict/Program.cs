@@ -6,6 +6,7 @@
 // Train a model first, e.g. with the malaria tool:
 //   malaria train --data cell_images --model basic-cnn --out cnn.malaria
 using System.Globalization;
+using MalariaML.Data;
 using MalariaML.Inference;
 
 if (args.Length != 2)
@@ -14,11 +15,7 @@ if (args.Length != 2)
     return 2;
 }
 
-string[] imageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
-var files = Directory.EnumerateFiles(args[1], "*", SearchOption.AllDirectories)
-    .Where(f => imageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-    .Order(StringComparer.Ordinal)
-    .ToList();
+var files = CellDataset.ImageFiles(args[1]);
 
 using var model = MalariaModel.Load(args[0]);
 Console.WriteLine($"model: {model.Metadata.ModelKind}, {model.Metadata.InputWidth}x{model.Metadata.InputHeight}, positive class {model.Metadata.PositiveClass}");

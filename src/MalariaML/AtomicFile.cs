@@ -10,7 +10,7 @@ namespace MalariaML;
 /// with the new content complete in the temporary file, so that tests can kill the process in the window a power cut
 /// could hit. Never set it outside tests.
 /// </remarks>
-public static class AtomicFile
+internal static class AtomicFile
 {
     private static readonly int TestPauseBeforeRenameMs =
         int.TryParse(Environment.GetEnvironmentVariable("MALARIAML_TEST_PAUSE_BEFORE_RENAME_MS"), out var ms) ? ms : 0;

@@ -4,7 +4,7 @@ namespace MalariaML;
 /// Where MalariaML keeps what it can rebuild (the patched native library, cached features):
 /// <c>$MALARIAML_CACHE</c>, else <c>$XDG_CACHE_HOME/malariaml</c>, else <c>~/.cache/malariaml</c>.
 /// </summary>
-public static class CacheFolder
+internal static class CacheFolder
 {
     /// <summary>The cache root (not created).</summary>
     /// <exception cref="MalariaMLException">None of the variables that name a cache folder is set.</exception>

@@ -26,15 +26,15 @@ internal static class EvaluateCommand
         command.SetAction(result =>
         {
             using var loaded = MalariaModel.Load(result.GetValue(model)!, result.GetValue(device)!);
-            var (predictions, _, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
-            var metrics = BinaryEvaluator.Evaluate(predictions, loaded.Metadata.Threshold);
+            var (evaluation, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
+            var metrics = evaluation.Metrics;
             PrintMetrics(new Dictionary<string, BinaryMetrics> { [result.GetValue(split) is null ? "all" : result.GetValue(part).ToString().ToLowerInvariant()] = metrics });
-            RocPoint? atRecall = null;
+            double? atRecall = null;
             if (result.GetValue(recall) is { } target)
             {
-                atRecall = BinaryEvaluator.FindThresholdForRecall(predictions, target);
-                var at = BinaryEvaluator.Evaluate(predictions, atRecall.Value.Threshold);
-                AnsiConsole.MarkupLine(FormattableString.Invariant($"threshold {atRecall.Value.Threshold:F4} reaches recall {at.Recall:F4} (target {target:F4}) with precision {at.Precision:F4}, accuracy {at.Accuracy:F4}"));
+                var (threshold, at) = evaluation.AtRecall(target);
+                atRecall = threshold;
+                AnsiConsole.MarkupLine(FormattableString.Invariant($"threshold {threshold:F4} reaches recall {at.Recall:F4} (target {target:F4}) with precision {at.Precision:F4}, accuracy {at.Accuracy:F4}"));
             }
 
             if (result.GetValue(json) is { } jsonPath)
@@ -45,7 +45,7 @@ internal static class EvaluateCommand
                 if (atRecall is { } r)
                 {
                     node["targetRecall"] = result.GetValue(recall);
-                    node["thresholdForTargetRecall"] = double.IsFinite(r.Threshold) ? r.Threshold : null;
+                    node["thresholdForTargetRecall"] = double.IsFinite(r) ? r : null;
                 }
 
                 AtomicFile.WriteAllBytes(jsonPath, Encoding.UTF8.GetBytes(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
@@ -72,8 +72,8 @@ internal static class EvaluateCommand
             foreach (var path in result.GetValue(models)!)
             {
                 using var loaded = MalariaModel.Load(path, result.GetValue(device)!);
-                var (predictions, _, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
-                comparison = comparison.Add($"{loaded.Metadata.ModelKind} ({Path.GetFileName(path)})", BinaryEvaluator.Evaluate(predictions, loaded.Metadata.Threshold));
+                var (evaluation, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
+                comparison = comparison.Add($"{loaded.Metadata.ModelKind} ({Path.GetFileName(path)})", evaluation.Metrics);
             }
 
             Console.WriteLine(comparison.ToConsoleTable());
@@ -88,20 +88,14 @@ internal static class EvaluateCommand
         return command;
     }
 
-    /// <summary>Scores the selected cells, reporting unusable files; labels come from the class folders.</summary>
-    public static (IReadOnlyList<BinaryPrediction> Predictions, IReadOnlyList<CellImage> Cells, int Skipped) Score(MalariaModel model, string dataDir, string? splitPath, Splits.SplitPart part)
+    /// <summary>Evaluates the model on the selected cells with the library's evaluator, reporting unusable files; labels come from the class folders.</summary>
+    public static (ModelEvaluation Evaluation, IReadOnlyList<CellImage> Cells) Score(MalariaModel model, string dataDir, string? splitPath, Splits.SplitPart part)
     {
-        var (dataset, cells) = CellSelection.Select(dataDir, splitPath, part, model.Metadata.PositiveClass);
-        var batch = ConsoleProgress.Run($"scoring with {model.Metadata.ModelKind}", p => model.PredictMany(cells.Select(c => c.Path).ToList(), p));
-        DataCommands.PrintSkipped(batch.Skipped);
+        var (_, cells) = CellSelection.Select(dataDir, splitPath, part, model.Metadata.PositiveClass);
+        var evaluation = ConsoleProgress.Run($"scoring with {model.Metadata.ModelKind}", p => model.Evaluate(cells, p));
+        DataCommands.PrintSkipped(evaluation.Skipped);
         var byPath = cells.ToDictionary(c => c.Path);
-        var scored = batch.Predictions.Select(p => byPath[p.Source]).ToList();
-        if (scored.Count == 0)
-        {
-            throw new MalariaMLException("no cell could be scored");
-        }
-
-        return (batch.Predictions.Select(p => new BinaryPrediction(p.Probability, dataset.IsPositive(byPath[p.Source]))).ToList(), scored, batch.Skipped.Count);
+        return (evaluation, evaluation.Predictions.Select(p => byPath[p.Source]).ToList());
     }
 
     public static void PrintMetrics(IReadOnlyDictionary<string, BinaryMetrics> metricsByPart)

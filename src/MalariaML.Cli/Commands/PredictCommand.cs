@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using MalariaML.Cli.Output;
+using MalariaML.Data;
 using MalariaML.Inference;
 using Spectre.Console;
 
@@ -10,7 +11,6 @@ namespace MalariaML.Cli.Commands;
 /// <summary><c>malaria predict</c>: scores cells from files or folders, writes per-cell and per-patient CSVs.</summary>
 internal static class PredictCommand
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
 
     public static Command Create()
     {
@@ -94,7 +94,7 @@ internal static class PredictCommand
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Where(f => ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
+                files.AddRange(CellDataset.ImageFiles(path));
             }
             else if (File.Exists(path))
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MalariaML.Cli.Output;
 using MalariaML.Data;
+using MalariaML.Evaluation;
 using MalariaML.Models;
 using MalariaML.Splits;
 using MalariaML.Training;
@@ -72,13 +73,24 @@ internal static class TrainCommand
                     ModelTrainer.Train(dataSplit, dataset.Classes, positiveClass, options, work, new TrainingConsole(), cancel.Token));
                 using var model = trained.Model;
                 DataCommands.PrintSkipped(trained.Skipped);
-                model.Save(outPath);
-                trained.Training.History.Save(outPath + ".history.csv", outPath + ".history.json");
-                if (trained.Training.History.Epochs.Count > 0)
+                trained.History.Save(outPath + ".history.csv", outPath + ".history.json");
+                if (trained.History.Epochs.Count > 0)
                 {
-                    AnsiConsole.MarkupLine($"best epoch {trained.Training.BestEpoch} of {trained.Training.History.Epochs.Count}{(trained.Training.StoppedEarly ? " (stopped early)" : "")}, {model.Metadata.TrainingSeconds:F0} s");
+                    AnsiConsole.MarkupLine($"best epoch {trained.BestEpoch} of {trained.History.Epochs.Count}{(trained.StoppedEarly ? " (stopped early)" : "")}, {model.Metadata.TrainingSeconds:F0} s");
                 }
-                EvaluateCommand.PrintMetrics(trained.Metrics);
+
+                // Evaluating is its own step; the tool runs it on the test part so the file records its honest metrics.
+                var metrics = new Dictionary<string, BinaryMetrics>(model.Metadata.Metrics);
+                if (dataSplit.Test.Count > 0)
+                {
+                    var test = ConsoleProgress.Run("evaluating on the test part", p => model.Evaluate(dataSplit.Test, p, cancel.Token));
+                    DataCommands.PrintSkipped(test.Skipped);
+                    metrics["test"] = test.Metrics;
+                    model.UpdateMetadata(m => m with { Metrics = metrics });
+                }
+
+                model.Save(outPath);
+                EvaluateCommand.PrintMetrics(metrics);
                 AnsiConsole.MarkupLine($"[green]model written to {Markup.Escape(outPath)}[/]");
                 return Task.FromResult(0);
             }

@@ -47,11 +47,11 @@ internal static class ReportCommand
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var loaded = MalariaModel.Load(path, result.GetValue(device)!);
-                var (predictions, cells, unusable) = EvaluateCommand.Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
-                skipped = Math.Max(skipped, unusable);
+                var (evaluation, cells) = EvaluateCommand.Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
+                skipped = Math.Max(skipped, evaluation.Skipped.Count);
                 var kind = loaded.Metadata.ModelKind;
-                reports.Add(new ModelReport(kind, kind, path, loaded.Metadata, cells, predictions,
-                    BinaryEvaluator.Evaluate(predictions, loaded.Metadata.Threshold), RocCurve.Compute(predictions), History(path, loaded.Metadata)));
+                var predictions = evaluation.Predictions.Select((p, i) => new BinaryPrediction(p.Probability, evaluation.Labels[i])).ToList();
+                reports.Add(new ModelReport(kind, kind, path, loaded.Metadata, cells, predictions, evaluation.Metrics, evaluation.Roc, History(path, loaded.Metadata)));
             }
 
             reports = Name(reports);

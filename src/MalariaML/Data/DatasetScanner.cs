@@ -6,7 +6,7 @@ namespace MalariaML.Data;
 /// Decodes every image of a dataset in parallel to find the unusable ones (corrupt, truncated, empty, not an image,
 /// too large) and to measure sizes. A bad file is skipped and reported, never fatal.
 /// </summary>
-public static class DatasetScanner
+internal static class DatasetScanner
 {
     /// <summary>Scans all cells of <paramref name="dataset"/>.</summary>
     /// <param name="dataset">The listed dataset.</param>

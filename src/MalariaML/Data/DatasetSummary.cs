@@ -21,8 +21,12 @@ public sealed record DatasetSummary(
     /// <summary>Distinct patients over all classes (a patient with cells in two classes counts once).</summary>
     public int PatientCount { get; init; }
 
+    /// <summary>The dataset restricted to usable cells: what splits and training should see.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public CellDataset Usable { get; init; } = null!; // set by From, the only maker of summaries
+
     /// <summary>Summarises a scan.</summary>
-    public static DatasetSummary From(DatasetScan scan)
+    internal static DatasetSummary From(DatasetScan scan)
     {
         ArgumentNullException.ThrowIfNull(scan);
         var byClass = scan.Dataset.Classes.ToDictionary(c => c, _ => 0, StringComparer.Ordinal);
@@ -42,6 +46,7 @@ public sealed record DatasetSummary(
             scan.Skipped)
         {
             PatientCount = scan.Usable.Select(u => u.Cell.PatientKey).Distinct(StringComparer.Ordinal).Count(),
+            Usable = scan.UsableDataset,
         };
     }
 }

@@ -13,7 +13,7 @@ namespace MalariaML.Data;
 /// Cells of healthy patients carry no <c>P&lt;n&gt;</c>; their key is the slide prefix (<c>C1</c>, <c>C238N</c>).
 /// A name without <c>thin</c> falls back to the part before the first underscore.
 /// </remarks>
-public static partial class PatientKey
+internal static partial class PatientKey
 {
     [GeneratedRegex(@"^C\d+[A-Za-z]*?P(\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex PatientPattern();

@@ -10,7 +10,7 @@ namespace MalariaML.Evaluation;
 /// a probability exactly equal to the threshold counts as positive here (ML.NET flags strictly positive
 /// raw scores), and that an AUC over a single class is NaN here where ML.NET throws.
 /// </remarks>
-public static class BinaryEvaluator
+internal static class BinaryEvaluator
 {
     /// <summary>The usual decision threshold for calibrated probabilities.</summary>
     public const double DefaultThreshold = 0.5;
@@ -26,7 +26,7 @@ public static class BinaryEvaluator
     /// NaN when fewer than two classes are present (including an empty input).
     /// </returns>
     /// <exception cref="ArgumentException">The threshold or a probability is NaN.</exception>
-    public static BinaryMetrics Evaluate(IEnumerable<BinaryPrediction> predictions, double threshold = DefaultThreshold)
+    internal static BinaryMetrics Evaluate(IEnumerable<BinaryPrediction> predictions, double threshold = DefaultThreshold)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         ValidateThreshold(threshold);
@@ -55,7 +55,7 @@ public static class BinaryEvaluator
     /// <param name="predictions">Scored cells.</param>
     /// <returns>AUC in [0, 1], or NaN when there are no positives or no negatives.</returns>
     /// <exception cref="ArgumentException">A probability is NaN.</exception>
-    public static double ComputeAuc(IEnumerable<BinaryPrediction> predictions)
+    internal static double ComputeAuc(IEnumerable<BinaryPrediction> predictions)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         BinaryPrediction[] sorted = Materialize(predictions);
@@ -86,7 +86,7 @@ public static class BinaryEvaluator
 
     /// <summary>Builds the exact ROC curve; shorthand for <see cref="RocCurve.Compute"/>.</summary>
     /// <param name="predictions">Scored cells.</param>
-    public static RocCurve ComputeRocCurve(IEnumerable<BinaryPrediction> predictions) => RocCurve.Compute(predictions);
+    internal static RocCurve ComputeRocCurve(IEnumerable<BinaryPrediction> predictions) => RocCurve.Compute(predictions);
 
     /// <summary>
     /// Finds the highest threshold that still reaches <paramref name="targetRecall"/>, i.e. the operating
@@ -97,7 +97,7 @@ public static class BinaryEvaluator
     /// <returns>The chosen point: its threshold, the recall reached and the false positive rate paid.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The target is outside [0, 1].</exception>
     /// <exception cref="InvalidOperationException">There are no positive cells.</exception>
-    public static RocPoint FindThresholdForRecall(IEnumerable<BinaryPrediction> predictions, double targetRecall) =>
+    internal static RocPoint FindThresholdForRecall(IEnumerable<BinaryPrediction> predictions, double targetRecall) =>
         RocCurve.Compute(predictions).FindThresholdForRecall(targetRecall);
 
     internal static BinaryPrediction[] Materialize(IEnumerable<BinaryPrediction> predictions)

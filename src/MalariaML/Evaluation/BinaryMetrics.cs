@@ -70,7 +70,7 @@ public sealed record BinaryMetrics
     /// <summary>The confusion counts as a <see cref="ConfusionMatrix"/>, for further derived ratios.</summary>
     /// <remarks>Not serialised: the counts already appear flat as tp/fp/tn/fn.</remarks>
     [JsonIgnore]
-    public ConfusionMatrix ConfusionMatrix => new(Tp, Fp, Tn, Fn);
+    internal ConfusionMatrix ConfusionMatrix => new(Tp, Fp, Tn, Fn);
 
     /// <summary>
     /// Builds the metrics from a confusion matrix plus the threshold-independent AUC, so the ratios are
@@ -78,7 +78,7 @@ public sealed record BinaryMetrics
     /// </summary>
     /// <param name="matrix">Counts at the chosen threshold.</param>
     /// <param name="auc">ROC AUC over the same predictions (NaN when only one class is present).</param>
-    public static BinaryMetrics FromConfusionMatrix(ConfusionMatrix matrix, double auc) => new()
+    internal static BinaryMetrics FromConfusionMatrix(ConfusionMatrix matrix, double auc) => new()
     {
         Count = matrix.Count,
         Accuracy = matrix.Accuracy,

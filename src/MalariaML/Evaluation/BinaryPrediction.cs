@@ -13,4 +13,4 @@ namespace MalariaML.Evaluation;
 /// Must not be NaN, because a NaN cannot be ranked or compared with a threshold.
 /// </param>
 /// <param name="IsPositive">True when the cell is actually parasitized (the positive class).</param>
-public readonly record struct BinaryPrediction(double Probability, bool IsPositive);
+internal readonly record struct BinaryPrediction(double Probability, bool IsPositive);

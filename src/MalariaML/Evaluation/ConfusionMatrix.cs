@@ -12,7 +12,7 @@ namespace MalariaML.Evaluation;
 /// the honest score for "found no infected cells" / "predicted none"; ML.NET uses the same convention
 /// for precision and recall.
 /// </remarks>
-public readonly record struct ConfusionMatrix
+internal readonly record struct ConfusionMatrix
 {
     /// <summary>Creates a matrix from raw counts.</summary>
     /// <param name="truePositives">Infected cells predicted infected.</param>
@@ -105,7 +105,7 @@ public readonly record struct ConfusionMatrix
     /// <param name="predictions">Scored cells.</param>
     /// <param name="threshold">Decision threshold; any non-NaN value.</param>
     /// <exception cref="ArgumentException">The threshold or a probability is NaN.</exception>
-    public static ConfusionMatrix FromPredictions(IEnumerable<BinaryPrediction> predictions, double threshold = 0.5)
+    internal static ConfusionMatrix FromPredictions(IEnumerable<BinaryPrediction> predictions, double threshold = 0.5)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         BinaryEvaluator.ValidateThreshold(threshold);

@@ -45,7 +45,7 @@ public sealed class RocCurve
     /// <summary>Builds the exact ROC curve; O(n log n).</summary>
     /// <param name="predictions">Scored cells.</param>
     /// <exception cref="ArgumentException">A probability is NaN.</exception>
-    public static RocCurve Compute(IEnumerable<BinaryPrediction> predictions)
+    internal static RocCurve Compute(IEnumerable<BinaryPrediction> predictions)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         BinaryPrediction[] sorted = BinaryEvaluator.Materialize(predictions);

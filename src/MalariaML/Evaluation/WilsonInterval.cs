@@ -4,7 +4,7 @@ namespace MalariaML.Evaluation;
 /// Wilson score interval for a proportion: unlike the normal approximation it stays inside [0, 1] and behaves for
 /// small counts and for proportions near 0, which is where parasitemia usually is.
 /// </summary>
-public static class WilsonInterval
+internal static class WilsonInterval
 {
     /// <summary>The interval for <paramref name="successes"/> out of <paramref name="trials"/>.</summary>
     /// <param name="successes">Count of positive cells.</param>

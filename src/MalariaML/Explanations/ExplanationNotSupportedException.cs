@@ -1,7 +1,7 @@
 namespace MalariaML.Explanations;
 
 /// <summary>The model cannot be explained with Grad-CAM (the ML.NET baseline has no gradients).</summary>
-public sealed class ExplanationNotSupportedException : MalariaMLException
+internal sealed class ExplanationNotSupportedException : MalariaMLException
 {
     /// <summary>Creates the error for a model kind.</summary>
     /// <param name="modelKind">Model kind from the model file.</param>

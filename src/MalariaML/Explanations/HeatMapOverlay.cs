@@ -5,7 +5,7 @@ using SkiaSharp;
 namespace MalariaML.Explanations;
 
 /// <summary>Draws a heat map over its cell with a jet colour map and encodes the picture as PNG.</summary>
-public static class HeatMapOverlay
+internal static class HeatMapOverlay
 {
     /// <summary>
     /// The cell with the heat map blended over it: each pixel mixes in the colour of its heat (blue, cyan, yellow,

@@ -8,7 +8,7 @@ namespace MalariaML.Explanations;
 /// <c>torch.autograd.grad</c> the activation as an input instead.
 /// </summary>
 /// <remarks><c>FromTargetActivation(TargetActivation(x))</c> equals the network's forward pass.</remarks>
-public interface IGradCamNetwork
+internal interface IGradCamNetwork
 {
     /// <summary>The layer whose output is explained, in words (shown to users).</summary>
     string TargetLayer { get; }

@@ -7,7 +7,7 @@ namespace MalariaML.Export;
 /// <see cref="Std"/> when they are not empty, run, and call the cell positive when <see cref="Output"/> &gt;=
 /// <see cref="Threshold"/>.
 /// </summary>
-public static class OnnxMetadataKeys
+internal static class OnnxMetadataKeys
 {
     /// <summary><c>NCHW</c>: the input is (batch, channel, height, width).</summary>
     public const string Layout = "layout";

@@ -8,4 +8,4 @@ namespace MalariaML.Fields;
 /// <param name="Uninfected">Uninfected cells written.</param>
 /// <param name="Ignored">Boxes of ignored categories.</param>
 /// <param name="Problems">Missing or unusable images and boxes outside their image, each with the reason.</param>
-public sealed record BoxCellExport(int Fields, int Parasitized, int Uninfected, int Ignored, IReadOnlyList<SkippedFile> Problems);
+internal sealed record BoxCellExport(int Fields, int Parasitized, int Uninfected, int Ignored, IReadOnlyList<SkippedFile> Problems);

@@ -1,7 +1,7 @@
 namespace MalariaML.Fields;
 
 /// <summary>How annotated boxes are turned into training cells.</summary>
-public sealed record BoxCellOptions
+internal sealed record BoxCellOptions
 {
     /// <summary>How cell outlines are found inside the boxes. Default: <see cref="FieldSegmentationOptions"/>' defaults.</summary>
     public FieldSegmentationOptions Segmentation { get; init; } = new();

@@ -9,7 +9,7 @@ namespace MalariaML.Fields;
 /// with the same cropper as screening, so a lab with its own parasite, stain or camera can train on its own slides.
 /// Written names keep the field's name (<c>FIELD_cell_N.png</c>), so patient-aware splits group a field's cells.
 /// </summary>
-public static class BoxCells
+internal static class BoxCells
 {
     /// <summary>Writes the cells of <paramref name="fields"/> under <paramref name="outputDir"/>.</summary>
     /// <param name="fields">Annotations (see <see cref="FieldAnnotations.Load"/>).</param>

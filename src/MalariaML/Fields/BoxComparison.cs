@@ -13,7 +13,7 @@ namespace MalariaML.Fields;
 /// <param name="UninfectedCalled">Of those, the ones the model called parasitized (false positives).</param>
 /// <param name="AnnotatedParasitemia">Parasitized boxes out of all scored boxes.</param>
 /// <param name="PredictedParasitemia">The field's parasitemia as screened.</param>
-public sealed record BoxComparison(DetectionMatch Detection, int ParasitizedMatched, int ParasitizedCalled, int UninfectedMatched,
+internal sealed record BoxComparison(DetectionMatch Detection, int ParasitizedMatched, int ParasitizedCalled, int UninfectedMatched,
     int UninfectedCalled, double AnnotatedParasitemia, double PredictedParasitemia)
 {
     /// <summary>Compares <paramref name="screening"/> with <paramref name="annotation"/>.</summary>

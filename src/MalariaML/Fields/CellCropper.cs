@@ -8,7 +8,7 @@ namespace MalariaML.Fields;
 /// Cuts cells out of a field the way the NIH crops were made: the cell's bounding box, every pixel outside its outline
 /// set to black, scaled so that a cell of the field's typical diameter gets the typical size of the training cells.
 /// </summary>
-public sealed class CellCropper
+internal sealed class CellCropper
 {
     /// <summary>Creates a cropper that scales cells of <paramref name="fieldCellDiameter"/> pixels to <paramref name="trainingCellSize"/>.</summary>
     /// <param name="fieldCellDiameter">Typical red-cell diameter in the field, in pixels (see <see cref="FieldSegmentation.CellDiameter"/>).</param>

@@ -11,7 +11,7 @@ namespace MalariaML.Fields;
 /// <param name="Detections">Objects found (every kind).</param>
 /// <param name="UnmatchedDetections">Objects that match no box at the IoU threshold: unannotated cells, or errors.</param>
 /// <param name="CountedCells">Whole red cells the segmentation counts.</param>
-public sealed record DetectionMatch(string Field, int Boxes, int Matched, int ParasitizedBoxes, int ParasitizedMatched,
+internal sealed record DetectionMatch(string Field, int Boxes, int Matched, int ParasitizedBoxes, int ParasitizedMatched,
     int Detections, int UnmatchedDetections, int CountedCells)
 {
     /// <summary>

@@ -1,7 +1,7 @@
 namespace MalariaML.Fields;
 
 /// <summary>A field image or annotation that cannot be used, naming the file and the reason.</summary>
-public sealed class FieldException : MalariaMLException
+internal sealed class FieldException : MalariaMLException
 {
     /// <summary>Creates the exception for one file.</summary>
     public FieldException(string source, string reason, Exception? inner = null)

@@ -6,7 +6,7 @@ using OpenCvSharp;
 namespace MalariaML.Fields;
 
 /// <summary>Draws a field with each object's outline: green uninfected, red parasitized with its probability, grey not counted.</summary>
-public static class FieldOverlay
+internal static class FieldOverlay
 {
     /// <summary>Encodes the overlay as PNG bytes.</summary>
     /// <param name="field">The field image.</param>

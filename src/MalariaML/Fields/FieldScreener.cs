@@ -36,7 +36,7 @@ public sealed class FieldScreener
     /// <param name="name">Field name used in results.</param>
     /// <param name="patient">Patient the field belongs to.</param>
     /// <param name="crops">If given, receives the PNG-encoded crop of every counted cell, in object order.</param>
-    public FieldScreening Screen(RgbImage field, string name, string patient, IList<(FieldObject Object, byte[] Png)>? crops = null)
+    internal FieldScreening Screen(RgbImage field, string name, string patient, IList<(FieldObject Object, byte[] Png)>? crops = null)
     {
         ArgumentNullException.ThrowIfNull(field);
         var segmentation = _segmenter.Segment(field, name);
@@ -102,7 +102,7 @@ public sealed class FieldScreener
     }
 
     /// <summary>Decodes a field file within the segmentation's pixel limit; <c>false</c> with a reason for unusable files.</summary>
-    public bool TryDecode(string path, out RgbImage? image, out string? reason)
+    internal bool TryDecode(string path, out RgbImage? image, out string? reason)
     {
         try
         {

@@ -24,5 +24,5 @@ public sealed record FieldSegmentationOptions
     /// Largest number of pixels a field may have; larger images are refused before their pixels are allocated.
     /// Default 50,000,000 (e.g. 8,000 x 6,000, a large microscope camera).
     /// </summary>
-    public long MaxImagePixels { get; init; } = 50_000_000;
+    public long MaxImagePixels { get; init; } = Preprocessing.ImageLimits.MaxFieldPixels;
 }

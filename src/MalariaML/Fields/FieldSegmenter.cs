@@ -11,7 +11,7 @@ namespace MalariaML.Fields;
 /// the scale bar) flagged by size, shape and colour. Every length is relative to the red-cell diameter, estimated from
 /// the image unless given, so the same settings work for any magnification and camera.
 /// </summary>
-public sealed class FieldSegmenter
+internal sealed class FieldSegmenter
 {
     /// <summary>Creates a segmenter with <paramref name="options"/> (defaults when <c>null</c>).</summary>
     public FieldSegmenter(FieldSegmentationOptions? options = null)

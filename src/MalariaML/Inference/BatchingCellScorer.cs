@@ -15,7 +15,7 @@ namespace MalariaML.Inference;
 /// size) fails only its own caller. Dispose stops the loop; requests not yet scored then fail with
 /// <see cref="ObjectDisposedException"/>. The wrapped scorer is not disposed: its owner disposes it.
 /// </remarks>
-public sealed class BatchingCellScorer : IDisposable
+internal sealed class BatchingCellScorer : IDisposable
 {
     private readonly ICellScorer _scorer;
     private readonly Channel<Request> _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });

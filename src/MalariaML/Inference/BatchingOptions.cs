@@ -1,7 +1,7 @@
 namespace MalariaML.Inference;
 
 /// <summary>How <see cref="BatchingCellScorer"/> gathers requests into one forward pass.</summary>
-public sealed record BatchingOptions
+internal sealed record BatchingOptions
 {
     /// <summary>
     /// Longest a request waits for others to join its batch, counted from the first request of the batch. Default 2 ms:

@@ -6,7 +6,7 @@ namespace MalariaML.Inference;
 /// What a <see cref="MalariaModel"/> delegates to: turns decoded cells into probabilities of the positive class, and
 /// serialises itself into model-file entries. One implementation per engine (TorchSharp, ML.NET).
 /// </summary>
-public interface ICellScorer : IDisposable
+internal interface ICellScorer : IDisposable
 {
     /// <summary>Probabilities of the positive class for images decoded at the model's input size.</summary>
     float[] Score(IReadOnlyList<RgbImage> images);

@@ -1,4 +1,5 @@
 using MalariaML.Data;
+using MalariaML.Evaluation;
 using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Runtime;
@@ -15,7 +16,7 @@ namespace MalariaML.Inference;
 public sealed class MalariaModel : IDisposable
 {
     /// <summary>Wraps a scorer with its metadata.</summary>
-    public MalariaModel(ICellScorer scorer, ModelMetadata metadata)
+    internal MalariaModel(ICellScorer scorer, ModelMetadata metadata)
     {
         Scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
         Metadata = metadata ?? throw new ArgumentNullException(nameof(metadata));
@@ -39,7 +40,7 @@ public sealed class MalariaModel : IDisposable
     public ImageLoadOptions LoadOptions { get; }
 
     /// <summary>The engine that scores decoded cells.</summary>
-    public ICellScorer Scorer { get; }
+    internal ICellScorer Scorer { get; }
 
     /// <summary>Loads a <c>.malaria</c> file.</summary>
     /// <param name="path">Model file.</param>
@@ -153,10 +154,16 @@ public sealed class MalariaModel : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var decoded = loader.Decode(cells.GetRange(start, Math.Min(chunk, cells.Count - start)), null, cancellationToken);
             skipped.AddRange(decoded.Skipped);
-            var probabilities = PredictProbabilities(decoded.Images);
-            for (var i = 0; i < probabilities.Length; i++)
+            // Scored a slice at a time so that a cancellation is honoured within one forward pass, not one chunk.
+            for (var from = 0; from < decoded.Images.Count; from += CancellableSlice)
             {
-                predictions.Add(ToPrediction(decoded.Cells[i].Path, probabilities[i]));
+                cancellationToken.ThrowIfCancellationRequested();
+                var count = Math.Min(CancellableSlice, decoded.Images.Count - from);
+                var probabilities = PredictProbabilities(decoded.Images.Skip(from).Take(count).ToList());
+                for (var i = 0; i < count; i++)
+                {
+                    predictions.Add(ToPrediction(decoded.Cells[from + i].Path, probabilities[i]));
+                }
             }
 
             progress?.Report(new WorkProgress("predicting", Math.Min(cells.Count, start + chunk), cells.Count));
@@ -164,6 +171,38 @@ public sealed class MalariaModel : IDisposable
 
         return new PredictionBatch(predictions, skipped);
     }
+
+    /// <summary>
+    /// The article's "evaluate" step: scores labelled cells (their class folder is their label) and measures accuracy,
+    /// precision, recall, F1, AUC and the confusion matrix at the model's threshold. Files that cannot be decoded are
+    /// skipped and listed, never fatal.
+    /// </summary>
+    /// <param name="cells">Labelled cells, e.g. a split's test part.</param>
+    /// <param name="progress">Progress of decoding and scoring.</param>
+    /// <param name="cancellationToken">Stops between chunks of cells.</param>
+    /// <exception cref="MalariaMLException">No cell could be scored.</exception>
+    public ModelEvaluation Evaluate(IReadOnlyList<CellImage> cells, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        var labels = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var cell in cells)
+        {
+            labels[cell.Path] = cell.Label == Metadata.PositiveClass;
+        }
+
+        var batch = PredictMany(cells.Select(c => c.Path).ToList(), progress, cancellationToken);
+        if (batch.Predictions.Count == 0)
+        {
+            throw new MalariaMLException($"none of the {cells.Count} cells could be scored");
+        }
+
+        var truth = batch.Predictions.Select(p => labels[p.Source]).ToList();
+        var metrics = BinaryEvaluator.Evaluate(batch.Predictions.Select(p => p.Probability), truth, Metadata.Threshold);
+        return new ModelEvaluation(metrics, batch.Predictions, truth, batch.Skipped);
+    }
+
+    // Cells per forward pass in PredictMany: the scorers' own batch size, so slicing costs no speed.
+    private const int CancellableSlice = 64;
 
     /// <summary>Probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size.</summary>
     public float[] PredictProbabilities(IReadOnlyList<RgbImage> images) => Scorer.Score(images);

@@ -1,4 +1,5 @@
 using MalariaML.Data;
+using MalariaML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -10,21 +11,22 @@ namespace MalariaML.Inference;
 /// so a model can follow other transformers in a chain or be evaluated with ML.NET's metrics.
 /// </summary>
 /// <remarks>
-/// <para><b>Not lazy.</b> Unlike ML.NET's own transformers, <see cref="Transform(IDataView)"/> reads every path and scores all
-/// images at once (decoded in parallel and scored in batches through <see cref="MalariaModel.PredictMany"/>) because the
-/// model is fastest on batches; the returned view holds the results (12 bytes a row) and passes the input's other
-/// columns through. Enumerate it as often as you like; it does not score again.</para>
+/// <para><b>Lazy, in batches.</b> Like ML.NET's own transformers, <see cref="Transform(IDataView)"/> scores nothing:
+/// the returned view scores as its cursor moves, reading image paths a batch ahead (<see cref="BatchSize"/> rows) through
+/// a second cursor over the input, decoding them in parallel and scoring them in one forward pass. Memory does not grow
+/// with the number of rows; every cursor scores again.</para>
 /// <para><c>Score</c> is <c>Probability</c> minus the model's threshold, so that ML.NET's rule (positive when
 /// <c>Score &gt; 0</c>) agrees with <c>PredictedLabel</c> and <see cref="MalariaModel.LabelOf"/> (positive when
 /// <c>Probability &gt;= threshold</c>): a probability exactly at the threshold gets the smallest positive float as its
 /// score. Ranking by <c>Score</c> is ranking by <c>Probability</c>, so ML.NET's AUC is the model's AUC.</para>
 /// <para>A row whose image cannot be decoded gets <c>NaN</c> for <c>Score</c> and <c>Probability</c> and
 /// <c>false</c> for <c>PredictedLabel</c>; ML.NET's evaluators skip rows with a NaN score.</para>
-/// <para>The transformer does not own the model: dispose the model yourself, after the last use of the transformer
-/// and of the views it returned is done. It cannot be saved in an ML.NET model zip; the <c>.malaria</c> file
-/// (<see cref="MalariaModel.Save"/>) is the model's persistence format.</para>
+/// <para>A transformer wrapping a model you loaded (<see cref="MalariaModelTransformerExtensions.AsTransformer"/>) does not
+/// own it: dispose the model yourself after the last use of the transformer and its views. One made by
+/// <see cref="MalariaModelEstimator.Fit"/> or <see cref="Load"/> owns its model: dispose the transformer. It cannot be
+/// saved in an ML.NET model zip; <see cref="Save"/> writes the model's <c>.malaria</c> file.</para>
 /// </remarks>
-public sealed class MalariaModelTransformer : ITransformer
+public sealed class MalariaModelTransformer : ITransformer, IDisposable
 {
     /// <summary>Default name of the input column holding image paths (that of <see cref="Preprocessing.MlNetImagePipeline.ToDataView"/>).</summary>
     public const string DefaultImagePathColumn = Preprocessing.MlNetImagePipeline.ImagePathColumn;
@@ -71,50 +73,63 @@ public sealed class MalariaModelTransformer : ITransformer
         return builder.ToSchema();
     }
 
-    /// <summary>Scores every row now and returns the input with the three prediction columns added.</summary>
-    /// <param name="input">Rows with a text column <see cref="ImagePathColumn"/>.</param>
-    /// <exception cref="ArgumentException">The input has no text column named <see cref="ImagePathColumn"/>.</exception>
-    public IDataView Transform(IDataView input) => Transform(input, null, CancellationToken.None);
+    /// <summary>Rows scored per forward pass. Default 64.</summary>
+    public int BatchSize { get; init; } = 64;
 
-    /// <summary>As <see cref="Transform(IDataView)"/>, with progress of decoding and scoring and a way to stop.</summary>
+    /// <summary>The input with the three prediction columns added, scored lazily as a cursor reads it.</summary>
     /// <param name="input">Rows with a text column <see cref="ImagePathColumn"/>.</param>
-    /// <param name="progress">Progress of prediction (stage <c>predicting</c>).</param>
-    /// <param name="cancellationToken">Checked between chunks of images.</param>
     /// <exception cref="ArgumentException">The input has no text column named <see cref="ImagePathColumn"/>.</exception>
-    public IDataView Transform(IDataView input, IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
+    public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var schema = GetOutputSchema(input.Schema);
-        var paths = ReadPaths(input, PathColumnOf(input.Schema), cancellationToken);
+        return new ScoredView(this, input, GetOutputSchema(input.Schema), PathColumnOf(input.Schema));
+    }
 
-        // PredictMany skips undecodable files, so results are matched back to rows by path (a path always gets the
-        // same probability, so repeated paths are no problem).
-        var batch = Model.PredictMany(paths.Distinct(StringComparer.Ordinal).ToList(), progress, cancellationToken);
-        var byPath = new Dictionary<string, double>(batch.Predictions.Count, StringComparer.Ordinal);
-        foreach (var prediction in batch.Predictions)
+    /// <summary>Writes the model as a <c>.malaria</c> file (atomically); <see cref="Load"/> reads it back.</summary>
+    public void Save(string path) => Model.Save(path);
+
+    /// <summary>Loads a <c>.malaria</c> file as a transformer that owns (and disposes) its model.</summary>
+    /// <param name="path">Model file.</param>
+    /// <param name="imagePathColumn">Input text column holding image file paths. Default <c>ImagePath</c>.</param>
+    public static MalariaModelTransformer Load(string path, string imagePathColumn = DefaultImagePathColumn)
+        => new(MalariaModel.Load(path), imagePathColumn) { OwnsModel = true };
+
+    // True when the transformer was made by Fit or Load and so is the only holder of its model.
+    internal bool OwnsModel { get; init; }
+
+    /// <summary>Disposes the model when the transformer owns it (made by an estimator's <c>Fit</c> or by <see cref="Load"/>).</summary>
+    public void Dispose()
+    {
+        if (OwnsModel)
         {
-            byPath[prediction.Source] = prediction.Probability;
+            Model.Dispose();
         }
+    }
 
-        var threshold = Model.Metadata.Threshold;
-        var scores = new float[paths.Count];
-        var probabilities = new float[paths.Count];
-        var labels = new bool[paths.Count];
-        for (var i = 0; i < paths.Count; i++)
+    /// <summary>Probabilities for one batch of paths; NaN where a file cannot be decoded (ML.NET's evaluators skip NaN scores).</summary>
+    private float[] ScoreBatch(IReadOnlyList<string> paths)
+    {
+        var images = new Preprocessing.RgbImage?[paths.Count];
+        Parallel.For(0, paths.Count, i =>
         {
-            if (!byPath.TryGetValue(paths[i], out var probability))
+            try
             {
-                scores[i] = probabilities[i] = float.NaN;
-                continue;
+                images[i] = Preprocessing.ImageDecoder.DecodeFile(paths[i], Model.LoadOptions);
             }
-
-            labels[i] = probability >= threshold;
-            probabilities[i] = (float)probability;
-            var score = (float)(probability - threshold);
-            scores[i] = labels[i] && score <= 0 ? float.Epsilon : score;
+            catch (Exception e) when (e is MalariaMLException or IOException or UnauthorizedAccessException)
+            {
+                images[i] = null;
+            }
+        });
+        var usable = images.Where(i => i is not null).Select(i => i!).ToList();
+        var scored = usable.Count == 0 ? [] : Model.PredictProbabilities(usable);
+        var result = new float[paths.Count];
+        for (int i = 0, next = 0; i < paths.Count; i++)
+        {
+            result[i] = images[i] is null ? float.NaN : scored[next++];
         }
 
-        return new PredictionView(input, schema, scores, probabilities, labels);
+        return result;
     }
 
     /// <summary>Not supported: scoring works on whole batches, so there is no row-to-row mapper.</summary>
@@ -144,82 +159,92 @@ public sealed class MalariaModelTransformer : ITransformer
         return column;
     }
 
-    private static List<string> ReadPaths(IDataView input, DataViewSchema.Column column, CancellationToken cancellationToken)
-    {
-        var paths = new List<string>();
-        using var cursor = input.GetRowCursor([column]);
-        var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
-        var value = default(ReadOnlyMemory<char>);
-        while (cursor.MoveNext())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            getter(ref value);
-            paths.Add(value.ToString());
-        }
-
-        return paths;
-    }
-
-    /// <summary>The input view with precomputed prediction columns appended, matched to rows by cursor position.</summary>
-    private sealed class PredictionView(IDataView input, DataViewSchema schema, float[] scores, float[] probabilities, bool[] labels) : IDataView
+    /// <summary>
+    /// The input view with the prediction columns appended. A cursor walks the input with a second cursor one batch
+    /// ahead over the path column only, so that other columns of any type pass through untouched and never need buffering.
+    /// </summary>
+    private sealed class ScoredView(MalariaModelTransformer transformer, IDataView input, DataViewSchema schema, DataViewSchema.Column pathColumn) : IDataView
     {
         private readonly int _inputColumns = input.Schema.Count;
-        private readonly float[] _scores = scores;
-        private readonly float[] _probabilities = probabilities;
-        private readonly bool[] _labels = labels;
 
         public DataViewSchema Schema => schema;
 
-        // Results are tied to row positions, so the order must stay that of the input.
+        // The look-ahead cursor must see the rows in the main cursor's order.
         public bool CanShuffle => false;
 
-        public long? GetRowCount() => _scores.Length;
+        public long? GetRowCount() => input.GetRowCount();
 
         public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         {
             ArgumentNullException.ThrowIfNull(columnsNeeded);
             var needed = columnsNeeded.ToList();
-            var inner = input.GetRowCursor(needed.Where(c => c.Index < _inputColumns).Select(c => input.Schema[c.Index]));
             var active = new bool[schema.Count];
             foreach (var column in needed)
             {
                 active[column.Index] = true;
             }
 
-            return new Cursor(this, inner, active);
+            var scoring = needed.Any(c => c.Index >= _inputColumns);
+            var main = input.GetRowCursor(needed.Where(c => c.Index < _inputColumns).Select(c => input.Schema[c.Index]));
+            var ahead = scoring ? input.GetRowCursor([pathColumn]) : null;
+            return new Cursor(this, main, ahead, active);
         }
 
-        // One cursor: the results are matched by position, which a split into parallel cursors would not preserve.
         public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
             => [GetRowCursor(columnsNeeded, rand)];
 
-        private sealed class Cursor(PredictionView view, DataViewRowCursor inner, bool[] active) : DataViewRowCursor
+        private sealed class Cursor(ScoredView view, DataViewRowCursor main, DataViewRowCursor? ahead, bool[] active) : DataViewRowCursor
         {
+            private readonly Queue<float> _pending = new();
+            private readonly ValueGetter<ReadOnlyMemory<char>>? _path = ahead?.GetGetter<ReadOnlyMemory<char>>(ahead.Schema[view._pathColumnIndex]);
+            private float _probability = float.NaN;
             private bool _disposed;
 
             public override DataViewSchema Schema => view.Schema;
 
-            public override long Position => inner.Position;
+            public override long Position => main.Position;
 
-            public override long Batch => inner.Batch;
+            public override long Batch => main.Batch;
 
             public override bool MoveNext()
             {
-                if (!inner.MoveNext())
+                if (!main.MoveNext())
                 {
                     return false;
                 }
 
-                if (inner.Position >= view.GetRowCount())
+                if (ahead is not null)
                 {
-                    throw new InvalidOperationException(
-                        $"the input view yielded more rows than the {view.GetRowCount()} that were scored; its rows must not change between cursors");
+                    if (_pending.Count == 0)
+                    {
+                        Fill();
+                    }
+
+                    _probability = _pending.Count > 0
+                        ? _pending.Dequeue()
+                        : throw new InvalidOperationException("the input view yielded different rows to two cursors; its rows must not change between cursors");
                 }
 
                 return true;
             }
 
-            public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+            private void Fill()
+            {
+                var paths = new List<string>(view._transformer.BatchSize);
+                var value = default(ReadOnlyMemory<char>);
+                while (paths.Count < view._transformer.BatchSize && ahead!.MoveNext())
+                {
+                    _path!(ref value);
+                    paths.Add(value.ToString());
+                }
+
+                foreach (var p in view._transformer.ScoreBatch(paths))
+                {
+                    _pending.Enqueue(p);
+                }
+            }
+
+            public override ValueGetter<DataViewRowId> GetIdGetter() => main.GetIdGetter();
 
             public override bool IsColumnActive(DataViewSchema.Column column) => active[column.Index];
 
@@ -232,30 +257,32 @@ public sealed class MalariaModelTransformer : ITransformer
 
                 if (column.Index < view._inputColumns)
                 {
-                    return inner.GetGetter<TValue>(inner.Schema[column.Index]);
+                    return main.GetGetter<TValue>(main.Schema[column.Index]);
                 }
 
-                // The added columns follow the input's, in the order GetOutputSchema adds them.
+                var threshold = view._transformer.Model.Metadata.Threshold;
+                // The added columns follow the input's, in the order GetOutputSchema adds them. Score is probability
+                // minus threshold; a probability exactly at the threshold is positive, so it gets the smallest positive score.
                 Delegate getter = (column.Index - view._inputColumns) switch
                 {
-                    0 => (ValueGetter<float>)((ref float value) => value = Read(view._scores)),
-                    1 => (ValueGetter<float>)((ref float value) => value = Read(view._probabilities)),
-                    _ => (ValueGetter<bool>)((ref bool value) => value = Read(view._labels)),
+                    0 => (ValueGetter<float>)((ref float value) =>
+                    {
+                        var score = (float)(_probability - threshold);
+                        value = float.IsNaN(_probability) ? float.NaN : _probability >= threshold && score <= 0 ? float.Epsilon : score;
+                    }),
+                    1 => (ValueGetter<float>)((ref float value) => value = _probability),
+                    _ => (ValueGetter<bool>)((ref bool value) => value = !float.IsNaN(_probability) && _probability >= threshold),
                 };
                 return getter as ValueGetter<TValue>
                     ?? throw new InvalidOperationException($"column '{column.Name}' is of type {column.Type}, not {typeof(TValue).Name}");
             }
 
-            private T Read<T>(T[] values)
-                => Position >= 0 && Position < values.Length
-                    ? values[Position]
-                    : throw new InvalidOperationException("the cursor is not on a row");
-
             protected override void Dispose(bool disposing)
             {
                 if (!_disposed && disposing)
                 {
-                    inner.Dispose();
+                    main.Dispose();
+                    ahead?.Dispose();
                 }
 
                 _disposed = true;
@@ -263,10 +290,12 @@ public sealed class MalariaModelTransformer : ITransformer
             }
         }
 
+        private readonly MalariaModelTransformer _transformer = transformer;
+        private readonly int _pathColumnIndex = pathColumn.Index;
     }
 }
 
-/// <summary>Turns a <see cref="MalariaModel"/> into an ML.NET transformer.</summary>
+/// <summary>MalariaML in ML.NET's catalogs: a trained model as a transformer, and the estimator that trains one.</summary>
 public static class MalariaModelTransformerExtensions
 {
     /// <summary>The model as an ML.NET <see cref="ITransformer"/> reading image paths from <paramref name="imagePathColumn"/>.</summary>
@@ -275,4 +304,18 @@ public static class MalariaModelTransformerExtensions
     /// <returns>The transformer; see <see cref="MalariaModelTransformer"/> for its columns and behaviour.</returns>
     public static MalariaModelTransformer AsTransformer(this MalariaModel model, string imagePathColumn = MalariaModelTransformer.DefaultImagePathColumn)
         => new(model, imagePathColumn);
+
+    /// <summary>
+    /// An estimator that trains a MalariaML model on an image-path column and a label column; see <see cref="MalariaModelEstimator"/>.
+    /// </summary>
+    /// <param name="catalog">ML.NET's binary-classification trainers (<c>mlContext.BinaryClassification.Trainers</c>).</param>
+    /// <param name="options">Model and training overrides; the article's CNN when null.</param>
+    /// <param name="imagePathColumn">Text column of image file paths. Default <c>ImagePath</c>.</param>
+    /// <param name="labelColumn">Boolean or text label column. Default <c>Label</c>.</param>
+    public static MalariaModelEstimator MalariaModel(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        ModelTrainingOptions? options = null, string imagePathColumn = MalariaModelTransformer.DefaultImagePathColumn, string labelColumn = "Label")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new MalariaModelEstimator(options, imagePathColumn, labelColumn);
+    }
 }

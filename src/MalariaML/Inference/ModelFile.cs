@@ -21,7 +21,7 @@ namespace MalariaML.Inference;
 /// metadata cannot be, and <see cref="ModelMetadata.MetadataChecksum"/> is null; saving such a model again writes
 /// format 2. Like the weights' checksums, this catches damage and edits, not a forger, who can recompute a SHA-256.</para>
 /// </remarks>
-public static class ModelFile
+internal static class ModelFile
 {
     /// <summary>Layout version this library writes and the newest it reads.</summary>
     public const int CurrentFormatVersion = 2;

@@ -34,7 +34,8 @@ public sealed record ModelMetadata
     public double Threshold { get; init; } = 0.5;
 
     /// <summary>How the training data were split (strategy, seed, cells and patients per part).</summary>
-    public SplitSummary? Split { get; init; }
+    [JsonInclude]
+    internal SplitSummary? Split { get; init; }
 
     /// <summary>Metrics measured when the model was saved, by part name (<c>validation</c>, <c>test</c>).</summary>
     public IReadOnlyDictionary<string, BinaryMetrics> Metrics { get; init; } = new Dictionary<string, BinaryMetrics>();
@@ -61,7 +62,8 @@ public sealed record ModelMetadata
     /// Median size and colour of the training cells, so that cells cut from whole fields are scaled (and optionally
     /// colour-normalised) to match; <c>null</c> in files written before it existed, which are treated as NIH-sized.
     /// </summary>
-    public Preprocessing.CellAppearance? TrainingCells { get; init; }
+    [System.Text.Json.Serialization.JsonInclude]
+    internal Preprocessing.CellAppearance? TrainingCells { get; init; }
 
     /// <summary>SHA-256 (hex) of every other entry of the zip, so a tampered or damaged file is refused.</summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
@@ -79,4 +81,4 @@ public sealed record ModelMetadata
 /// <param name="Seed">Seed of the split.</param>
 /// <param name="Cells">Cells per part name.</param>
 /// <param name="Patients">Patients per part name.</param>
-public sealed record SplitSummary(string Strategy, int Seed, IReadOnlyDictionary<string, int> Cells, IReadOnlyDictionary<string, int> Patients);
+internal sealed record SplitSummary(string Strategy, int Seed, IReadOnlyDictionary<string, int> Cells, IReadOnlyDictionary<string, int> Patients);

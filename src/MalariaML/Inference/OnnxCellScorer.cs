@@ -9,7 +9,7 @@ namespace MalariaML.Inference;
 /// times 1/255, NCHW) and the same probabilities as <see cref="TorchCellScorer"/> within float rounding. Safe across
 /// threads (ONNX Runtime sessions are).
 /// </summary>
-public sealed class OnnxCellScorer : ICellScorer
+internal sealed class OnnxCellScorer : ICellScorer
 {
     private readonly byte[] _onnx;
     private readonly IReadOnlyDictionary<string, byte[]> _entries;
@@ -86,7 +86,9 @@ public sealed class OnnxCellScorer : ICellScorer
         _run.Dispose();
     }
 
-    // HWC bytes to CHW floats; divided by 255 as CellImageLoader.ToTensor does, so both engines see the same floats.
+    private const float Scale = 1f / 255f;
+
+    // HWC bytes to CHW floats; times 1/255f as CellImageLoader.ToTensor does, so both engines see the same floats.
     private void ToPlanar(RgbImage image, Span<float> chw)
     {
         if (image.Width != Width || image.Height != Height)
@@ -98,9 +100,9 @@ public sealed class OnnxCellScorer : ICellScorer
         var pixels = image.Pixels;
         for (var p = 0; p < plane; p++)
         {
-            chw[p] = pixels[3 * p] / 255f;
-            chw[plane + p] = pixels[(3 * p) + 1] / 255f;
-            chw[(2 * plane) + p] = pixels[(3 * p) + 2] / 255f;
+            chw[p] = pixels[3 * p] * Scale;
+            chw[plane + p] = pixels[(3 * p) + 1] * Scale;
+            chw[(2 * plane) + p] = pixels[(3 * p) + 2] * Scale;
         }
     }
 

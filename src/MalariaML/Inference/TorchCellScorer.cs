@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Inference;
 
 /// <summary>Scores cells with a TorchSharp network, one forward pass per batch, serialised so it is safe across threads.</summary>
-public sealed class TorchCellScorer : ICellScorer
+internal sealed class TorchCellScorer : ICellScorer
 {
     /// <summary>Name of the model-file entry holding the weights.</summary>
     public const string WeightsEntry = "weights.bin";

@@ -16,7 +16,7 @@ namespace MalariaML.Models;
 /// </remarks>
 /// <param name="Kernel">Square kernel size.</param>
 /// <param name="Stride">Stride in both directions.</param>
-public readonly record struct ConvGeometry(int Kernel, int Stride)
+internal readonly record struct ConvGeometry(int Kernel, int Stride)
 {
     /// <summary>True when the padding is the same on every side for every input size (stride 1, odd kernel),
     /// so the operator's own symmetric padding can be used instead of an explicit pad.</summary>

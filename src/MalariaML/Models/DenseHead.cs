@@ -8,7 +8,7 @@ namespace MalariaML.Models;
 /// The article's classifier head: Dense 512 + ReLU + Dropout 0.3, Dense 512 + ReLU + Dropout 0.3, one logit.
 /// Shared by every model so that they differ only in how features are made.
 /// </summary>
-public sealed class DenseHead : nn.Module<Tensor, Tensor>
+internal sealed class DenseHead : nn.Module<Tensor, Tensor>
 {
     private readonly Linear fc1;
     private readonly Dropout drop1;

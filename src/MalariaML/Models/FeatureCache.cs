@@ -10,7 +10,7 @@ namespace MalariaML.Models;
 /// extractor. Records are appended after every batch, so a killed run keeps what it computed; a torn last record is
 /// ignored on the next load.
 /// </summary>
-public sealed class FeatureCache
+internal sealed class FeatureCache
 {
     private const int KeySize = 32;
     private readonly Dictionary<string, float[]> _entries = new(StringComparer.Ordinal);

@@ -6,7 +6,7 @@ namespace MalariaML.Models;
 /// A network that is a backbone followed by a <see cref="DenseHead"/>, so that the backbone's features can be computed
 /// once per image and cached while only the head trains (<see cref="ModelFamily.FrozenFeatures"/> models).
 /// </summary>
-public interface IFeatureClassifier
+internal interface IFeatureClassifier
 {
     /// <summary>The classifier head, fed with <see cref="Features"/>.</summary>
     DenseHead Head { get; }

@@ -20,7 +20,7 @@ namespace MalariaML.Models;
 /// <para>ML.NET runs the featurizer one image at a time (about 6 images per second on two busy cores, more on an idle
 /// machine), which is the point of this baseline: the batched TorchSharp models run the same network much faster.</para>
 /// </remarks>
-public sealed class MlNetResNetScorer : ICellScorer
+internal sealed class MlNetResNetScorer : ICellScorer
 {
     /// <summary>Model-file entry holding the ML.NET model zip.</summary>
     public const string ModelEntry = "mlnet-model.zip";

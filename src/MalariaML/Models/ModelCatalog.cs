@@ -47,9 +47,13 @@ public static class ModelCatalog
     /// <summary>All model names.</summary>
     public static IReadOnlyCollection<string> Names => Definitions.Keys.ToList();
 
+    /// <summary>One line on what the model is and how it is trained.</summary>
+    /// <exception cref="MalariaMLException">Unknown name; the message lists the known ones.</exception>
+    public static string Describe(string name) => Get(name).Description;
+
     /// <summary>Looks a model up by name.</summary>
     /// <exception cref="MalariaMLException">Unknown name; the message lists the known ones.</exception>
-    public static ModelDefinition Get(string name)
+    internal static ModelDefinition Get(string name)
         => Definitions.TryGetValue(name, out var definition)
             ? definition
             : throw new MalariaMLException($"unknown model '{name}': use one of {string.Join(", ", Names)}");

@@ -14,7 +14,7 @@ namespace MalariaML.Models;
 /// <param name="Training">Default training options (optimizer, learning rate, ...).</param>
 /// <param name="Augmentation">Augmentation of training images; null for none.</param>
 /// <param name="CreateNetwork">Builds the TorchSharp network; null for <see cref="ModelFamily.MlNet"/>.</param>
-public sealed record ModelDefinition(
+internal sealed record ModelDefinition(
     string Name,
     string Description,
     int ImageSize,
@@ -34,4 +34,4 @@ public sealed record ModelDefinition(
 /// Whether pretrained weights are loaded. False when the network is rebuilt to receive weights from a <c>.malaria</c>
 /// file, where importing them first would be wasted work.
 /// </param>
-public sealed record ModelBuildOptions(int ImageSize, string? WeightsPath = null, bool Pretrained = true);
+internal sealed record ModelBuildOptions(int ImageSize, string? WeightsPath = null, bool Pretrained = true);

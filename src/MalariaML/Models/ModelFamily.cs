@@ -1,7 +1,7 @@
 namespace MalariaML.Models;
 
 /// <summary>How a model is trained and stored.</summary>
-public enum ModelFamily
+internal enum ModelFamily
 {
     /// <summary>A TorchSharp network trained end to end on images (the CNN, fine-tuned networks).</summary>
     Network,

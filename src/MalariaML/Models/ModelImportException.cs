@@ -5,7 +5,7 @@ namespace MalariaML.Models;
 /// the architecture the module mirrors, an initializer is missing or has the wrong shape, or a module
 /// parameter would be left unassigned.
 /// </summary>
-public sealed class ModelImportException : MalariaMLException
+internal sealed class ModelImportException : MalariaMLException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="sourceName">The ONNX file being imported.</param>

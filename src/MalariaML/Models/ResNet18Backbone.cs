@@ -18,7 +18,7 @@ namespace MalariaML.Models;
 /// other sizes (for example 125x125 cell crops) work too.</para>
 /// <para>A new instance has random weights; use <see cref="LoadPretrained"/> or <see cref="ResNet18OnnxImporter"/>.</para>
 /// </remarks>
-public sealed class ResNet18Backbone : nn.Module<Tensor, Tensor>
+internal sealed class ResNet18Backbone : nn.Module<Tensor, Tensor>
 {
     /// <summary>Length of the output feature vector.</summary>
     public const int FeatureCount = 512;

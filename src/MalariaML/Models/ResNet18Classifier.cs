@@ -8,7 +8,7 @@ namespace MalariaML.Models;
 /// The shipped ImageNet ResNet18 with the article's dense head: input (N, 3, H, W) RGB in [0, 1], output (N) logits.
 /// Used frozen (only the head learns, on cached features) or fine-tuned (the last stages and the head learn).
 /// </summary>
-public sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, MalariaML.Explanations.IGradCamNetwork
+internal sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, MalariaML.Explanations.IGradCamNetwork
 {
     private readonly ResNet18Preprocessing preprocessing;
     private readonly ResNet18Backbone backbone;

@@ -10,7 +10,7 @@ namespace MalariaML.Models;
 /// Because the modules and the importer read the same constants, a misspelt name cannot make the two
 /// disagree; and the importer still checks that every parameter and buffer was assigned exactly once.
 /// </remarks>
-public static class ResNet18LayerNames
+internal static class ResNet18LayerNames
 {
     /// <summary>The 7x7 stem convolution.</summary>
     public const string StemConv = "stem_conv";

@@ -4,7 +4,7 @@ namespace MalariaML.Models;
 /// Locates the ONNX files of the <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> package at run time.
 /// Nothing is ever downloaded: the package's build props copy the files into the application's output.
 /// </summary>
-public static class ResNet18ModelFiles
+internal static class ResNet18ModelFiles
 {
     /// <summary>Location of the ResNet18 network relative to the application's base directory.</summary>
     public static readonly string ResNet18RelativePath = Path.Combine("DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");

@@ -16,7 +16,7 @@ namespace MalariaML.Models;
 /// stride and pads (at the traced spatial size) against the module, so a model that differs from the one mirrored here is refused
 /// instead of being loaded into the wrong layers.
 /// </remarks>
-public static class ResNet18OnnxImporter
+internal static class ResNet18OnnxImporter
 {
     private const string Weight = "weight", Bias = "bias", RunningMean = "running_mean", RunningVar = "running_var";
 

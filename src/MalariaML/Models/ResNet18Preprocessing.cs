@@ -17,7 +17,7 @@ namespace MalariaML.Models;
 /// resizing the mean image would impose an ImageNet-crop spatial pattern on unrelated framings such as
 /// 125x125 cell crops, whereas the channel means keep the input statistics the network was trained on.</para>
 /// </remarks>
-public sealed class ResNet18Preprocessing : nn.Module<Tensor, Tensor>
+internal sealed class ResNet18Preprocessing : nn.Module<Tensor, Tensor>
 {
     /// <summary>Side of the square mean image shipped with the model.</summary>
     public const int MeanImageSize = 224;

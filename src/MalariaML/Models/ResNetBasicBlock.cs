@@ -9,7 +9,7 @@ namespace MalariaML.Models;
 /// A ResNet basic block as exported by CNTK: conv3x3-BN-ReLU-conv3x3-BN, plus the shortcut
 /// (identity, or a 1x1 stride-2 projection with BN when the block downsamples), then ReLU.
 /// </summary>
-public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = ResNet18LayerNames.Conv1)]
     private readonly Conv2d _conv1;

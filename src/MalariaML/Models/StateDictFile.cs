@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Models;
 
 /// <summary>The on-disk formats of a PyTorch state_dict that <see cref="StateDictFile"/> reads.</summary>
-public enum StateDictFormat
+internal enum StateDictFormat
 {
     /// <summary>
     /// <c>.safetensors</c>: a JSON header (names, dtypes, shapes, offsets) followed by raw tensor bytes. Holds no code and
@@ -45,7 +45,7 @@ public enum StateDictFormat
 /// files use. Re-save such a file in Python, preferably as safetensors:
 /// <c>safetensors.torch.save_file(torch.load("old.pth", weights_only=True), "vgg19.safetensors")</c>.</para>
 /// </remarks>
-public static class StateDictFile
+internal static class StateDictFile
 {
     private static readonly byte[] ZipSignature = [0x50, 0x4B, 0x03, 0x04];
     private const byte PickleProtocolOpcode = 0x80;

@@ -17,7 +17,7 @@ namespace MalariaML.Models;
 /// <para>A new instance has random weights; <see cref="LoadPretrained"/> or <see cref="LoadTorchVisionWeights"/> import
 /// a user-supplied torchvision state_dict. Parameter names and their torchvision keys are in <see cref="Vgg19LayerNames"/>.</para>
 /// </remarks>
-public sealed class Vgg19Backbone : nn.Module<Tensor, Tensor>
+internal sealed class Vgg19Backbone : nn.Module<Tensor, Tensor>
 {
     /// <summary>Length of the output feature vector.</summary>
     public const int FeatureCount = 512;

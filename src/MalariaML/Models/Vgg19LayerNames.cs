@@ -12,7 +12,7 @@ namespace MalariaML.Models;
 /// <para>The import walks the module's own parameters and asks this table for each name, so a renamed field fails
 /// loudly (no torchvision name) instead of silently keeping random weights.</para>
 /// </remarks>
-public static class Vgg19LayerNames
+internal static class Vgg19LayerNames
 {
     /// <summary>Block 1 (two convolutions, 64 filters).</summary>
     public const string Block1 = "block1";

@@ -4,7 +4,7 @@ namespace MalariaML.Models;
 /// Thrown when a user-supplied weights file (a PyTorch state_dict, see <see cref="StateDictFile"/>) cannot be read or
 /// does not fit the network: not found, not a supported format, malformed, a key missing, a wrong shape or dtype.
 /// </summary>
-public sealed class WeightsFileException : MalariaMLException
+internal sealed class WeightsFileException : MalariaMLException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="path">The weights file.</param>

@@ -9,7 +9,7 @@ namespace MalariaML.Preprocessing;
 /// <param name="Color">Lab statistics of the cell pixels (the black surround left out); <c>null</c> where the app
 /// that trained the model did not ship OpenCV's native library, which measures them.</param>
 /// <param name="Cells">Cells measured.</param>
-public sealed record CellAppearance(double MedianSize, ColorStatistics? Color, int Cells)
+internal sealed record CellAppearance(double MedianSize, ColorStatistics? Color, int Cells)
 {
     /// <summary>The NIH crops' median side (about 130 pixels), assumed for model files that do not say.</summary>
     public const double NihMedianSize = 130;

@@ -9,7 +9,7 @@ namespace MalariaML.Preprocessing;
 /// The fast batched path from files to TorchSharp tensors: decodes in parallel into bytes, then forms float batches
 /// (N, 3, H, W) in [0, 1] on demand. The whole 27,558-cell set at 125x125 takes 1.3 GB as bytes, 5.2 GB as floats.
 /// </summary>
-public sealed class CellImageLoader
+internal sealed class CellImageLoader
 {
     /// <summary>Creates a loader with the given options (defaults: 125x125, bilinear).</summary>
     public CellImageLoader(ImageLoadOptions? options = null) => Options = options ?? new ImageLoadOptions();
@@ -88,8 +88,10 @@ public sealed class CellImageLoader
         // An explicit Scalar kept alive by 'using': TorchSharp 0.107 passes a temporary Scalar's handle to native code
         // without keeping the object alive, so a collection during the call can free it (seen as libtorch's
         // "Unknown scalar type" under allocation pressure in the benchmarks).
-        using Scalar maxByte = 255f;
-        var batch = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).div_(maxByte);
+        // Multiplied by 1/255f rather than divided by 255, as ML.NET's ExtractPixels scales: the two differ in the last bit
+        // for some bytes, and the ML.NET pipeline and this path are meant to give the same floats.
+        using Scalar scale = 1f / 255f;
+        var batch = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).mul_(scale);
         if (!channelsLast)
         {
             batch = batch.contiguous();

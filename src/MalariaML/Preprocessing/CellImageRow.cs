@@ -1,7 +1,7 @@
 namespace MalariaML.Preprocessing;
 
 /// <summary>One input row of the ML.NET pipeline: an image path, its class name and patient key.</summary>
-public sealed class CellImageRow
+internal sealed class CellImageRow
 {
     /// <summary>Full path of the image file.</summary>
     public string ImagePath { get; set; } = "";

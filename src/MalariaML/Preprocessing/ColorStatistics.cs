@@ -6,4 +6,4 @@ namespace MalariaML.Preprocessing;
 /// </summary>
 /// <param name="Mean">Mean of L, a, b.</param>
 /// <param name="StdDev">Standard deviation of L, a, b.</param>
-public sealed record ColorStatistics(IReadOnlyList<double> Mean, IReadOnlyList<double> StdDev);
+internal sealed record ColorStatistics(IReadOnlyList<double> Mean, IReadOnlyList<double> StdDev);

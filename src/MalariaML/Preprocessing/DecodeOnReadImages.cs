@@ -15,7 +15,7 @@ namespace MalariaML.Preprocessing;
 /// <see cref="CellImageLoader.DecodeOnRead"/> checked them; a file that has become unreadable since raises an
 /// <see cref="InvalidImageException"/> naming it.
 /// </remarks>
-public sealed class DecodeOnReadImages : IReadOnlyList<RgbImage>
+internal sealed class DecodeOnReadImages : IReadOnlyList<RgbImage>
 {
     private readonly IReadOnlyList<CellImage> _cells;
 

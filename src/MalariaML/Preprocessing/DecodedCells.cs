@@ -6,7 +6,7 @@ namespace MalariaML.Preprocessing;
 /// Cells decoded and resized once, kept as bytes. <see cref="Images"/>[i] belongs to <see cref="Cells"/>[i]; files that
 /// failed to decode are in <see cref="Skipped"/> and in neither list.
 /// </summary>
-public sealed record DecodedCells(
+internal sealed record DecodedCells(
     IReadOnlyList<CellImage> Cells,
     IReadOnlyList<RgbImage> Images,
     IReadOnlyList<SkippedFile> Skipped,

@@ -8,13 +8,13 @@ namespace MalariaML.Preprocessing;
 /// layout Skia reads (grayscale, RGBA, 16-bit, JPEG, BMP, GIF, WebP) to 8-bit RGB and refusing broken files with an
 /// <see cref="InvalidImageException"/> that names the file and the reason.
 /// </summary>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     /// <summary>Decodes a file at its own size. Used where the true size matters (dataset summary).</summary>
     /// <param name="path">Image file.</param>
     /// <param name="maxPixels">Header size limit; see <see cref="ImageLoadOptions.MaxImagePixels"/>.</param>
     /// <exception cref="InvalidImageException">The file is missing, empty, truncated, corrupt, too large or not an image.</exception>
-    public static RgbImage DecodeFile(string path, long maxPixels = 4096L * 4096L)
+    public static RgbImage DecodeFile(string path, long maxPixels = ImageLimits.MaxCellPixels)
         => Decode(ReadAll(path), path, null, maxPixels);
 
     /// <summary>Decodes a file and stretches it to the size in <paramref name="options"/>.</summary>
@@ -41,7 +41,7 @@ public static class ImageDecoder
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="maxPixels">Header size limit; see <see cref="ImageLoadOptions.MaxImagePixels"/>.</param>
     /// <exception cref="InvalidImageException">The data cannot be used.</exception>
-    public static RgbImage Decode(byte[] data, string sourceName, long maxPixels = 4096L * 4096L)
+    public static RgbImage Decode(byte[] data, string sourceName, long maxPixels = ImageLimits.MaxCellPixels)
         => Decode(data, sourceName, null, maxPixels);
 
     private static byte[] ReadAll(string path)

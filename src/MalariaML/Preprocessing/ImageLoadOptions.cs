@@ -19,7 +19,7 @@ public sealed record ImageLoadOptions
     /// Largest number of pixels an image header may claim; larger images are refused before their pixels are allocated.
     /// Default 16,777,216 (4096 x 4096).
     /// </summary>
-    public long MaxImagePixels { get; init; } = 4096L * 4096L;
+    public long MaxImagePixels { get; init; } = ImageLimits.MaxCellPixels;
 
     /// <summary>Degree of parallelism for decoding. Default: the number of processors.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;

@@ -8,7 +8,7 @@ namespace MalariaML.Preprocessing;
 /// The article's preprocessing as an ML.NET pipeline: <c>LoadImages</c> -> <c>ResizeImages</c> (stretch to 125x125) ->
 /// <c>ExtractPixels</c> (planar R, G, B scaled to [0,1]) -> <c>MapValueToKey</c> for the label.
 /// </summary>
-public static class MlNetImagePipeline
+internal static class MlNetImagePipeline
 {
     /// <summary>Name of the input column holding the image path.</summary>
     public const string ImagePathColumn = nameof(CellImageRow.ImagePath);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Runtime;
 
 /// <summary>Where tensors live: <c>auto</c> (CUDA when libtorch reports it, else CPU), <c>cpu</c> or <c>cuda</c>.</summary>
-public static class ComputeDevice
+internal static class ComputeDevice
 {
     /// <summary>Resolves a device name.</summary>
     /// <param name="name"><c>auto</c>, <c>cpu</c> or <c>cuda</c> (case-insensitive).</param>

@@ -12,7 +12,7 @@ namespace MalariaML.Runtime;
 /// <param name="Flags">The raw <c>vna_flags</c> value; see <see cref="IsWeak"/>.</param>
 /// <param name="Index">The <c>vna_other</c> version index that <c>.gnu.version</c> uses to bind symbols to this entry.</param>
 /// <param name="FlagsOffset">File offset of the two-byte <c>vna_flags</c> field, so a patch touches nothing else.</param>
-public readonly record struct ElfVersionNeed(string File, string Version, ushort Flags, ushort Index, long FlagsOffset)
+internal readonly record struct ElfVersionNeed(string File, string Version, ushort Flags, ushort Index, long FlagsOffset)
 {
     /// <summary>
     /// Whether the dynamic loader may proceed when the dependency lacks this version
@@ -32,7 +32,7 @@ public readonly record struct ElfVersionNeed(string File, string Version, ushort
 /// section headers are used (not program headers), which every library shipped in NuGet packages
 /// keeps; files without them are rejected rather than guessed at.
 /// </remarks>
-public sealed class ElfVersionNeeds
+internal sealed class ElfVersionNeeds
 {
     /// <summary>The <c>VER_FLG_WEAK</c> bit of <c>vna_flags</c>.</summary>
     public const ushort VerFlagWeak = 0x2;

@@ -20,7 +20,7 @@ namespace MalariaML.Runtime;
 /// cache and the build output are never modified. Call <see cref="EnsureInitialized"/> before touching
 /// any TorchSharp API.
 /// </remarks>
-public static class TorchRuntime
+internal static class TorchRuntime
 {
     private const string NativeFileName = "libLibTorchSharp.so";
 

@@ -4,7 +4,7 @@ namespace MalariaML.Runtime;
 /// Thrown when TorchSharp's native runtime cannot be made to load on this machine, with a message that
 /// says which library failed, which symbol versions were missing and what to install.
 /// </summary>
-public sealed class TorchRuntimeException : MalariaMLException
+internal sealed class TorchRuntimeException : MalariaMLException
 {
     /// <summary>Creates the exception with a message only.</summary>
     public TorchRuntimeException(string message)

@@ -18,7 +18,7 @@ namespace MalariaML.Runtime;
 /// <param name="LibTorchVersion">The libtorch version TorchSharp was built against (<c>torch.__version__</c>).</param>
 /// <param name="IntraOpThreads">Threads libtorch uses inside one operation (<c>torch.get_num_threads()</c>).</param>
 /// <param name="InterOpThreads">Threads libtorch uses to run independent operations in parallel.</param>
-public sealed record TorchRuntimeInfo(
+internal sealed record TorchRuntimeInfo(
     bool UsedPatchedCopy,
     string? NativeLibraryPath,
     string? OriginalLibraryPath,

@@ -6,7 +6,7 @@ namespace MalariaML.Splits;
 /// Stratified random split of cells, the article's protocol. Cells of one patient land in several parts, so test
 /// metrics from this split overstate how a model does on a new patient; prefer <see cref="PatientSplitter"/>.
 /// </summary>
-public static class CellSplitter
+internal static class CellSplitter
 {
     /// <summary>Splits each class separately so every part keeps the class balance.</summary>
     public static DataSplit Split(IReadOnlyList<CellImage> cells, SplitRatios ratios, int seed)

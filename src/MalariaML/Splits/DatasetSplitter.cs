@@ -6,7 +6,7 @@ namespace MalariaML.Splits;
 public static class DatasetSplitter
 {
     /// <summary>Splits the cells of <paramref name="dataset"/>.</summary>
-    /// <param name="dataset">Usable cells (see <see cref="DatasetScan.UsableDataset"/>).</param>
+    /// <param name="dataset">Usable cells (see <see cref="DatasetSummary.Usable"/>).</param>
     /// <param name="strategy">By patient (default) or by cell.</param>
     /// <param name="ratios">Train, validation and test shares; <see cref="SplitRatios.Default"/> when null.</param>
     /// <param name="seed">Seed of the shuffles.</param>

@@ -8,7 +8,7 @@ namespace MalariaML.Splits;
 /// shuffled with the seed and dealt one by one to the part furthest below its share of cells, so class balance and
 /// ratios come as close as whole patients allow.
 /// </summary>
-public static class PatientSplitter
+internal static class PatientSplitter
 {
     /// <summary>Splits <paramref name="cells"/> so that no patient key appears in two parts.</summary>
     public static DataSplit Split(IReadOnlyList<CellImage> cells, SplitRatios ratios, int seed)

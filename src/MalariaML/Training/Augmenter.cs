@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Training;
 
 /// <summary>Applies <see cref="ImageAugmentation"/> to a batch with one affine warp per image (bilinear sampling).</summary>
-public static class Augmenter
+internal static class Augmenter
 {
     /// <summary>
     /// Returns a new batch (N, 3, H, W) with each image rotated, sheared, zoomed, shifted and perhaps flipped by

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Training;
 
 /// <summary>Precomputed feature vectors (e.g. cached ResNet18 bottlenecks) as training examples.</summary>
-public sealed class FeatureBatchSource : IBatchSource
+internal sealed class FeatureBatchSource : IBatchSource
 {
     private readonly IReadOnlyList<float[]> _features;
     private readonly bool[] _positive;

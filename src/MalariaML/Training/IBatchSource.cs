@@ -6,7 +6,7 @@ namespace MalariaML.Training;
 /// Examples the training loop can batch: decoded images, or cached features. Inputs are formed per batch, so the
 /// whole set never has to sit in memory as floats.
 /// </summary>
-public interface IBatchSource
+internal interface IBatchSource
 {
     /// <summary>Number of examples.</summary>
     int Count { get; }

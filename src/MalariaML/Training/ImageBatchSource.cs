@@ -7,7 +7,7 @@ namespace MalariaML.Training;
 /// Cell images as training examples, augmented on the fly when asked. The images are read batch by batch, so a
 /// <see cref="DecodeOnReadImages"/> list keeps only file paths in memory and decodes each batch when it is formed.
 /// </summary>
-public sealed class ImageBatchSource : IBatchSource
+internal sealed class ImageBatchSource : IBatchSource
 {
     private readonly IReadOnlyList<RgbImage> _images;
     private readonly bool[] _positive;

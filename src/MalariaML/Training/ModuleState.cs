@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Training;
 
 /// <summary>Module weights and optimizer state to and from bytes, in TorchSharp's own format.</summary>
-public static class ModuleState
+internal static class ModuleState
 {
     /// <summary>Serialises every parameter and buffer of <paramref name="module"/>.</summary>
     public static byte[] Save(nn.Module module)

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Training;
 
 /// <summary>Optimizers by name: a table instead of an if-chain, so adding one is one line.</summary>
-public static class OptimizerFactory
+internal static class OptimizerFactory
 {
     private static readonly IReadOnlyDictionary<string, Func<IEnumerable<Parameter>, double, OptimizerHelper>> Factories =
         new Dictionary<string, Func<IEnumerable<Parameter>, double, OptimizerHelper>>(StringComparer.OrdinalIgnoreCase)

@@ -7,7 +7,7 @@ namespace MalariaML.Training;
 /// <param name="LearningRate">Current learning rate.</param>
 /// <param name="Best">Best monitored value so far.</param>
 /// <param name="BadEpochs">Epochs since the last improvement of <paramref name="Best"/>.</param>
-public sealed record PlateauSchedule(double LearningRate, double Best, int BadEpochs)
+internal sealed record PlateauSchedule(double LearningRate, double Best, int BadEpochs)
 {
     /// <summary>Relative improvement needed to count as better (PyTorch's default threshold).</summary>
     public const double Threshold = 1e-4;

@@ -15,7 +15,7 @@ namespace MalariaML.Training;
 /// Randomness (shuffle order, augmentation, dropout) is derived from <see cref="TrainingOptions.Seed"/> and the epoch
 /// number at the start of each epoch, so a run resumed from a checkpoint continues exactly as if never stopped.
 /// </remarks>
-public static class Trainer
+internal static class Trainer
 {
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, choosing the best epoch on <paramref name="validation"/>.</summary>
     /// <param name="model">Network mapping a batch of inputs to (N) logits; its trainable parameters are optimised.</param>
@@ -58,7 +58,8 @@ public static class Trainer
             var (loss, accuracy) = Torch.Seeded(Torch.EpochSeed(options.Seed, epoch),
                 () => RunTrainingEpoch(model, optimizer, train, options, epoch, device, progress, cancellationToken));
             var (valLoss, valAccuracy) = validation.Count > 0 ? Evaluate(model, validation, options.BatchSize, device) : (loss, accuracy);
-            var record = new EpochRecord(epoch + 1, loss, accuracy, valLoss, valAccuracy, state.Schedule.LearningRate, clock.Elapsed.TotalSeconds);
+            // The rate recorded is the optimizer's own, so the history shows what was applied, not what was meant.
+            var record = new EpochRecord(epoch + 1, loss, accuracy, valLoss, valAccuracy, optimizer.ParamGroups.First().LearningRate, clock.Elapsed.TotalSeconds);
 
             var improved = valLoss < state.BestLoss;
             state = state with

@@ -8,7 +8,7 @@ namespace MalariaML.Training;
 /// next, history, learning-rate schedule and early-stopping counters. Written atomically after every epoch, so a
 /// kill loses at most the epoch in progress and never the previous checkpoint.
 /// </summary>
-public sealed record TrainingCheckpoint(
+internal sealed record TrainingCheckpoint(
     int NextEpoch,
     TrainingHistory History,
     PlateauSchedule Schedule,

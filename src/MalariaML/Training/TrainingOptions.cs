@@ -1,7 +1,7 @@
 namespace MalariaML.Training;
 
 /// <summary>Every knob of the training loop, with the article's defaults.</summary>
-public sealed record TrainingOptions
+internal sealed record TrainingOptions
 {
     /// <summary>Most epochs to run. Default 25, as the article.</summary>
     public int Epochs { get; init; } = 25;

@@ -18,7 +18,7 @@ public class ModelFileTests : IClassFixture<ModelFileTests.SavedModel>
         Assert.Equal("basic-cnn", loaded.Metadata.ModelKind);
         Assert.Equal(ModelFile.CurrentFormatVersion, loaded.Metadata.FormatVersion);
         Assert.Equal(["Uninfected", "Parasitized"], loaded.Metadata.ClassNames);
-        Assert.Equal(_saved.Model.Metrics["test"], loaded.Metadata.Metrics["test"]);
+        Assert.Equal(_saved.Model.Validation, loaded.Metadata.Metrics["validation"]);
         var files = TinyTraining.Split.Test.Take(20).Select(c => c.Path).ToList();
         var before = _saved.Model.Model.PredictMany(files).Predictions;
         var after = loaded.PredictMany(files).Predictions;

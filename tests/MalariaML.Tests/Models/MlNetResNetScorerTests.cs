@@ -42,7 +42,7 @@ public sealed class MlNetResNetScorerFixture : IDisposable
 
     public bool[] HeldOutLabels { get; }
 
-    public MlNetResNetScorer Scorer { get; }
+    internal MlNetResNetScorer Scorer { get; }
 
     public double TrainingSeconds { get; }
 

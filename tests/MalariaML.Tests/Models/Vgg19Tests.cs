@@ -28,7 +28,7 @@ public sealed class Vgg19WeightFiles : IDisposable
         Write(Pth, TorchVisionStateDict());
     }
 
-    public Vgg19Backbone Original { get; }
+    internal Vgg19Backbone Original { get; }
 
     public TempFolder Folder { get; }
 

@@ -235,8 +235,8 @@ public class CorruptImageTests(ITestOutputHelper output)
         using var model = trained.Model;
         var inSplit = Enum.GetValues<SplitPart>().SelectMany(p => split[p]).Select(c => c.Path).ToHashSet();
         report.Agrees("ModelTrainer.Train", inSplit.Where(p => report.Used(p)), trained.Skipped, inSplit);
-        Assert.Single(trained.Training.History.Epochs);
-        Assert.True(double.IsFinite(trained.Training.History.Epochs[0].Loss), "training loss is not finite");
+        Assert.Single(trained.History.Epochs);
+        Assert.True(double.IsFinite(trained.History.Epochs[0].Loss), "training loss is not finite");
 
         // 6. Prediction over every file of the corpus with the model just trained.
         var paths = corpus.Entries.Select(e => e.Path).ToList();

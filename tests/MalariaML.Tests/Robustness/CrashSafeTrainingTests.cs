@@ -143,11 +143,11 @@ public class CrashSafeTrainingTests(CrashSafeTrainingTests.InterruptedRun run, I
 
         public CliResult First { get; }
 
-        public TrainingCheckpoint AfterFirst { get; }
+        internal TrainingCheckpoint AfterFirst { get; }
 
         public byte[] CheckpointAfterFirst { get; }
 
-        public TrainingCheckpoint LostCheckpoint { get; }
+        internal TrainingCheckpoint LostCheckpoint { get; }
 
         public CliResult Second { get; }
 
@@ -157,7 +157,7 @@ public class CrashSafeTrainingTests(CrashSafeTrainingTests.InterruptedRun run, I
 
         public string HistoryCsv { get; }
 
-        public TrainingCheckpoint Final { get; }
+        internal TrainingCheckpoint Final { get; }
 
         public void Dispose() => Folder.Dispose();
     }

@@ -10,8 +10,8 @@ public class TrainingLoopTests
     {
         var first = TinyTraining.Train(TinyTraining.Options());
         var second = TinyTraining.Train(TinyTraining.Options());
-        Assert.Equal(first.Training.History.ToCsv().Split('\n').Select(StripSeconds), second.Training.History.ToCsv().Split('\n').Select(StripSeconds));
-        Assert.Equal(first.Metrics["test"], second.Metrics["test"]);
+        Assert.Equal(first.History.ToCsv().Split('\n').Select(StripSeconds), second.History.ToCsv().Split('\n').Select(StripSeconds));
+        Assert.Equal(first.Validation, second.Validation);
         first.Model.Dispose();
         second.Model.Dispose();
     }
@@ -51,11 +51,11 @@ public class TrainingLoopTests
         Assert.Single(TrainingCheckpoint.Load(checkpoint).History.Epochs);
 
         var resumed = TinyTraining.Train(TinyTraining.Options(checkpoint, epochs: 3));
-        Assert.Equal(3, resumed.Training.History.Epochs.Count);
-        Assert.Equal(1, resumed.Training.ResumedEpochs);
-        Assert.True(resumed.Model.Metadata.TrainingSeconds >= resumed.Training.History.Epochs.Sum(e => e.Seconds));
-        Assert.Equal(uninterrupted.Training.History.Epochs.Select(e => e with { Seconds = 0 }), resumed.Training.History.Epochs.Select(e => e with { Seconds = 0 }));
-        Assert.Equal(uninterrupted.Metrics["test"], resumed.Metrics["test"]);
+        Assert.Equal(3, resumed.History.Epochs.Count);
+        Assert.Equal(1, resumed.ResumedEpochs);
+        Assert.True(resumed.Model.Metadata.TrainingSeconds >= resumed.History.Epochs.Sum(e => e.Seconds));
+        Assert.Equal(uninterrupted.History.Epochs.Select(e => e with { Seconds = 0 }), resumed.History.Epochs.Select(e => e with { Seconds = 0 }));
+        Assert.Equal(uninterrupted.Validation, resumed.Validation);
         uninterrupted.Model.Dispose();
         resumed.Model.Dispose();
     }
@@ -64,10 +64,10 @@ public class TrainingLoopTests
     public void Training_lowers_the_loss_and_keeps_the_best_epoch()
     {
         var trained = TinyTraining.Train(TinyTraining.Options(epochs: 6) with { LearningRate = 3e-4 });
-        var history = trained.Training.History.Epochs;
+        var history = trained.History.Epochs;
         Assert.True(history[^1].Loss < history[0].Loss, $"loss went from {history[0].Loss} to {history[^1].Loss}");
         var best = history.MinBy(e => e.ValidationLoss)!;
-        Assert.Equal(best.Epoch, trained.Training.BestEpoch);
+        Assert.Equal(best.Epoch, trained.BestEpoch);
         trained.Model.Dispose();
     }
 

@@ -5,4 +5,4 @@ namespace MalariaML.Fields.Annotations;
 /// <param name="Boxes">Annotated objects.</param>
 /// <param name="Width">Image width the annotation file states, if any.</param>
 /// <param name="Height">Image height the annotation file states, if any.</param>
-public sealed record AnnotatedField(string ImageName, IReadOnlyList<AnnotatedBox> Boxes, int? Width = null, int? Height = null);
+internal sealed record AnnotatedField(string ImageName, IReadOnlyList<AnnotatedBox> Boxes, int? Width = null, int? Height = null);

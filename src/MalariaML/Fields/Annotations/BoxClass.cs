@@ -1,7 +1,7 @@
 namespace MalariaML.Fields.Annotations;
 
 /// <summary>What an annotated box says about its cell, after the category map.</summary>
-public enum BoxClass
+internal enum BoxClass
 {
     /// <summary>An uninfected red blood cell.</summary>
     Uninfected,

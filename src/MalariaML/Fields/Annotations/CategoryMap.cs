@@ -7,7 +7,7 @@ namespace MalariaML.Fields.Annotations;
 /// <param name="Parasitized">Categories of parasitized cells.</param>
 /// <param name="Uninfected">Categories of uninfected red cells.</param>
 /// <param name="Ignored">Categories to leave out.</param>
-public sealed record CategoryMap(IReadOnlySet<string> Parasitized, IReadOnlySet<string> Uninfected, IReadOnlySet<string> Ignored)
+internal sealed record CategoryMap(IReadOnlySet<string> Parasitized, IReadOnlySet<string> Uninfected, IReadOnlySet<string> Ignored)
 {
     /// <summary>
     /// The names used by the IML malaria set and common COCO exports: <c>ring</c>, <c>trophozoite</c>,

@@ -8,7 +8,7 @@ namespace MalariaML.Fields.Annotations;
 /// <c>images</c>, <c>annotations</c> with <c>bbox</c> <c>[x, y, w, h]</c> and <c>categories</c>) and the IML malaria
 /// format (an array of <c>{"image_name", "objects": [{"type", "bbox": {"x", "y", "w", "h"}}]}</c>, numbers as strings).
 /// </summary>
-public static class FieldAnnotations
+internal static class FieldAnnotations
 {
     /// <summary>Reads an annotation file.</summary>
     /// <param name="path">COCO or IML JSON file.</param>

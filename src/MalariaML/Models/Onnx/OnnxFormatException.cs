@@ -4,7 +4,7 @@ namespace MalariaML.Models.Onnx;
 /// Thrown when a file is not a well-formed ONNX model (truncated, not protobuf, or using a feature the
 /// minimal reader deliberately does not support, such as external tensor data).
 /// </summary>
-public sealed class OnnxFormatException : MalariaMLException
+internal sealed class OnnxFormatException : MalariaMLException
 {
     /// <summary>Creates the exception for <paramref name="sourceName"/> with a human-readable <paramref name="reason"/>.</summary>
     /// <param name="sourceName">File (or other source) that was being read.</param>

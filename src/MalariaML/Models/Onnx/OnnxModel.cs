@@ -10,7 +10,7 @@ namespace MalariaML.Models.Onnx;
 /// <param name="ProducerVersion">Version of that tool.</param>
 /// <param name="OpsetVersion">Version of the default (<c>ai.onnx</c>) operator set, or 0 when absent.</param>
 /// <param name="Graph">The model's graph.</param>
-public sealed record OnnxModel(
+internal sealed record OnnxModel(
     string SourceName,
     long IrVersion,
     string ProducerName,
@@ -24,7 +24,7 @@ public sealed record OnnxModel(
 /// <param name="Initializers">Constant tensors (weights) by name.</param>
 /// <param name="Inputs">Declared graph inputs. Older exporters also list initializers here.</param>
 /// <param name="Outputs">Declared graph outputs.</param>
-public sealed record OnnxGraph(
+internal sealed record OnnxGraph(
     string Name,
     IReadOnlyList<OnnxNode> Nodes,
     IReadOnlyDictionary<string, OnnxTensor> Initializers,
@@ -35,7 +35,7 @@ public sealed record OnnxGraph(
 /// <param name="Name">Value name.</param>
 /// <param name="ElementType">ONNX element type (1 = FLOAT), or 0 when not declared.</param>
 /// <param name="Shape">Dimensions; a symbolic or missing dimension is reported as -1.</param>
-public sealed record OnnxValueInfo(string Name, int ElementType, IReadOnlyList<long> Shape);
+internal sealed record OnnxValueInfo(string Name, int ElementType, IReadOnlyList<long> Shape);
 
 /// <summary>An ONNX <c>NodeProto</c>.</summary>
 /// <param name="Name">Node name (may be empty).</param>
@@ -43,7 +43,7 @@ public sealed record OnnxValueInfo(string Name, int ElementType, IReadOnlyList<l
 /// <param name="Inputs">Input value names; an empty string marks an omitted optional input.</param>
 /// <param name="Outputs">Output value names.</param>
 /// <param name="Attributes">Attributes by name.</param>
-public sealed record OnnxNode(
+internal sealed record OnnxNode(
     string Name,
     string OpType,
     IReadOnlyList<string> Inputs,
@@ -79,7 +79,7 @@ public sealed record OnnxNode(
 /// <param name="String">Value of a STRING attribute (decoded as UTF-8).</param>
 /// <param name="Ints">Value of an INTS attribute (empty otherwise).</param>
 /// <param name="Floats">Value of a FLOATS attribute (empty otherwise).</param>
-public sealed record OnnxAttribute(
+internal sealed record OnnxAttribute(
     string Name,
     long? Int,
     float? Float,
@@ -92,7 +92,7 @@ public sealed record OnnxAttribute(
 /// <param name="Dims">Shape.</param>
 /// <param name="DataType">ONNX element type; <see cref="FloatDataType"/> is the only one whose values are decoded.</param>
 /// <param name="FloatData">Row-major values for FLOAT tensors (from <c>raw_data</c> or <c>float_data</c>); null for other types.</param>
-public sealed record OnnxTensor(string Name, IReadOnlyList<long> Dims, int DataType, float[]? FloatData)
+internal sealed record OnnxTensor(string Name, IReadOnlyList<long> Dims, int DataType, float[]? FloatData)
 {
     /// <summary>ONNX <c>TensorProto.DataType.FLOAT</c>.</summary>
     public const int FloatDataType = 1;

@@ -14,7 +14,7 @@ namespace MalariaML.Models.Onnx;
 /// (truncation, impossible lengths, deprecated group wire types, tensor sizes that disagree with their
 /// shape) is refused with an <see cref="OnnxFormatException"/> rather than producing partial weights.
 /// </remarks>
-public static class OnnxModelReader
+internal static class OnnxModelReader
 {
     /// <summary>Reads and parses the ONNX model at <paramref name="path"/>.</summary>
     /// <param name="path">Path of the .onnx file.</param>
