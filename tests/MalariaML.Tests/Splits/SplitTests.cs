@@ -17,6 +17,30 @@ public class SplitTests
             Assert.Contains(part, c => c.Label == "Parasitized"));
     }
 
+    [Theory]
+    [InlineData(42)]
+    [InlineData(7)]
+    public void Patient_split_of_the_committed_sample_is_seed_stable_and_near_its_ratios(int seed)
+    {
+        var dataset = TestData.Sample();
+        var ratios = SplitRatios.Default;
+        var a = DatasetSplitter.Split(dataset, SplitStrategy.Patient, ratios, seed);
+        var b = DatasetSplitter.Split(dataset, SplitStrategy.Patient, ratios, seed);
+        var other = DatasetSplitter.Split(dataset, SplitStrategy.Patient, ratios, seed + 1);
+        foreach (var part in Enum.GetValues<SplitPart>())
+        {
+            Assert.Equal(a[part].Select(c => c.Path), b[part].Select(c => c.Path));
+        }
+
+        Assert.NotEqual(a.Test.Select(c => c.Path).Order(), other.Test.Select(c => c.Path).Order());
+        AssertNoPatientLeak(a);
+        // Whole patients move between parts, so on 289 cells the shares can only come near the ratios.
+        var n = (double)dataset.Cells.Count;
+        Assert.InRange(a.Train.Count / n, ratios.Train - 0.1, ratios.Train + 0.1);
+        Assert.InRange(a.Validation.Count / n, ratios.Validation - 0.07, ratios.Validation + 0.07);
+        Assert.InRange(a.Test.Count / n, ratios.Test - 0.1, ratios.Test + 0.1);
+    }
+
     [SkippableFact]
     public void Patient_split_of_the_shared_set_has_no_patient_in_two_parts_and_near_requested_ratios()
     {
