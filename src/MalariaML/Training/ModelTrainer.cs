@@ -92,14 +92,17 @@ public static class ModelTrainer
             TrainingSeconds = seconds,
             TrainingCells = CellAppearance.Measure(split[SplitPart.Train].Select(c => c.Path).ToList(), seed: options.Seed),
         };
+        var held = new[] { SplitPart.Validation, SplitPart.Test }.Where(p => usable[p].Cells.Count > 0).ToDictionary(p => p, probabilities);
+        var (calibration, rule) = held.TryGetValue(SplitPart.Validation, out var validation)
+            ? ValidationFitting.Fit(validation, usable[SplitPart.Validation].Cells, positiveClass, metadata.Threshold, options.TargetPatientSensitivity)
+            : (null, null);
+        metadata = metadata with { Calibration = calibration, PatientRule = rule };
         var metrics = new Dictionary<string, BinaryMetrics>();
-        foreach (var part in new[] { SplitPart.Validation, SplitPart.Test })
+        foreach (var (part, p) in held)
         {
-            if (usable[part].Cells.Count > 0)
-            {
-                var p = probabilities(part);
-                metrics[part.ToString().ToLowerInvariant()] = BinaryEvaluator.Evaluate(p.Select(x => (double)x), Labels(usable[part].Cells), metadata.Threshold);
-            }
+            // Calibrated, as the saved model will predict them (the calls at the threshold do not change).
+            var calibrated = p.Select(x => Evaluation.Calibration.TemperatureScaling.Apply(x, calibration?.Temperature ?? 1));
+            metrics[part.ToString().ToLowerInvariant()] = BinaryEvaluator.Evaluate(calibrated, Labels(usable[part].Cells), metadata.Threshold);
         }
 
         var model = new MalariaModel(scorer, metadata with { Metrics = metrics });
@@ -125,7 +128,7 @@ public static class ModelTrainer
         var loop = LoopOptions(definition, options);
         var network = Torch.Seeded(options.Seed, () => definition.CreateNetwork!(new ModelBuildOptions(size, options.WeightsPath)));
         var result = Trainer.Train(network,
-            new ImageBatchSource(parts[SplitPart.Train].Images, labels(parts[SplitPart.Train].Cells), definition.Augmentation),
+            new ImageBatchSource(parts[SplitPart.Train].Images, labels(parts[SplitPart.Train].Cells), definition.Augmentation, options.ColorAugmentation),
             new ImageBatchSource(parts[SplitPart.Validation].Images, labels(parts[SplitPart.Validation].Cells)),
             loop, training, cancellationToken);
         var scorer = new TorchCellScorer(network, ComputeDevice.Resolve(options.Device), loop.BatchSize);
