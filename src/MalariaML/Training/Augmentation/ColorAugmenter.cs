@@ -69,13 +69,25 @@ public static class ColorAugmenter
         var mask = x.amax([1], keepdim: true).gt(zero).to(ScalarType.Float32);
 
         x = StainJitter(x, draws, minimum, device);
-        x = x.mul(PerImage(draws.Select(d => d.Brightness), device));
-        var gray = Gray(x);
-        var area = mask.sum([1, 2, 3], keepdim: true).clamp_min(one);
-        var meanGray = gray.mul(mask).sum([1, 2, 3], keepdim: true).div(area);
-        x = x.sub(meanGray).mul(PerImage(draws.Select(d => d.Contrast), device)).add(meanGray);
-        gray = Gray(x);
-        x = x.sub(gray).mul(PerImage(draws.Select(d => d.Saturation), device)).add(gray);
+        // A zero range is skipped rather than applied as a factor of 1, so switched-off steps cost nothing and change no bit.
+        if (options.Brightness > 0)
+        {
+            x = x.mul(PerImage(draws.Select(d => d.Brightness), device));
+        }
+
+        if (options.Contrast > 0)
+        {
+            var area = mask.sum([1, 2, 3], keepdim: true).clamp_min(one);
+            var meanGray = Gray(x).mul(mask).sum([1, 2, 3], keepdim: true).div(area);
+            x = x.sub(meanGray).mul(PerImage(draws.Select(d => d.Contrast), device)).add(meanGray);
+        }
+
+        if (options.Saturation > 0)
+        {
+            var gray = Gray(x);
+            x = x.sub(gray).mul(PerImage(draws.Select(d => d.Saturation), device)).add(gray);
+        }
+
         x = HueRotate(x, draws, device);
         x = x.clamp(zero, one);
         x = Blur(x, draws);
