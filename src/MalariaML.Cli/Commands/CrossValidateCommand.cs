@@ -37,11 +37,12 @@ internal static class CrossValidateCommand
         var color = TrainCommand.ColorAugmentationOption();
         var tta = new Option<bool>("--tta") { Description = "Score the test patients with test-time augmentation (8 orientations averaged)." };
         var target = new Option<double>("--target-sensitivity") { Description = "Patient-level sensitivity the call rule is fitted for on validation patients.", DefaultValueFactory = _ => 0.98 };
+        var refit = new Option<bool>("--refit-rule") { Description = "Refit each fold model's patient rule on its validation patients (and save it) before testing, e.g. after the rule fitter changed." };
         var output = new Option<string>("--out") { Description = "Folder for fold splits, models, results and summary.md.", Required = true };
         var positive = new Option<string>("--positive") { Description = "Positive class.", DefaultValueFactory = _ => new DatasetOptions().PositiveClass };
         var command = new Command("cv", "Cross-validate a model by patient (every patient in exactly one test fold); resumable.")
         {
-            data, model, folds, only, validation, epochs, batch, size, lr, patience, seed, device, weights, color, tta, target, output, positive,
+            data, model, folds, only, validation, epochs, batch, size, lr, patience, seed, device, weights, color, tta, target, refit, output, positive,
         };
         command.SetAction((result, token) =>
         {
@@ -102,6 +103,13 @@ internal static class CrossValidateCommand
                 }
 
                 using var loaded = MalariaModel.Load(modelPath, result.GetValue(device)!);
+                if (result.GetValue(refit))
+                {
+                    var rule = ConsoleProgress.Run($"fold {fold}: refitting the patient rule", p => Inference.PatientCalls.PatientRuleRefit.Fit(loaded, split.Validation, positiveClass, result.GetValue(target), p, token));
+                    loaded.UpdateMetadata(m => m with { PatientRule = rule });
+                    loaded.Save(modelPath);
+                }
+
                 loaded.TestTimeAugmentation = useTta;
                 var evaluation = ConsoleProgress.Run($"fold {fold}: scoring test patients", p => TrustEvaluation.Run(loaded, split.Test, positiveClass, p, token));
                 var m = loaded.Metadata;

@@ -38,10 +38,7 @@ internal static class EnsembleCommand
             if (result.GetValue(data) is { } dataDir && result.GetValue(split) is { } splitPath)
             {
                 var (_, cells) = CellSelection.Select(dataDir, splitPath, Splits.SplitPart.Validation, ensemble.Metadata.PositiveClass);
-                var batch = Output.ConsoleProgress.Run("scoring validation cells", p => ensemble.PredictMany(cells.Select(c => c.Path).ToList(), p));
-                var truth = cells.ToDictionary(c => c.Path, c => c.Label == ensemble.Metadata.PositiveClass);
-                var scored = batch.Predictions.Select(p => new ScoredCell(Data.PatientKey.Parse(p.Source), p.Probability, truth[p.Source])).ToList();
-                var rule = PatientRuleFitter.Fit(scored, ensemble.Metadata.Threshold, result.GetValue(target));
+                var rule = Output.ConsoleProgress.Run("scoring validation cells", p => PatientRuleRefit.Fit(ensemble, cells, ensemble.Metadata.PositiveClass, result.GetValue(target), p));
                 ensemble.UpdateMetadata(m => m with { PatientRule = rule });
             }
 

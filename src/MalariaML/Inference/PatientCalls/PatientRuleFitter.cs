@@ -10,7 +10,7 @@ public readonly record struct ScoredCell(string Patient, double Probability, boo
 
 /// <summary>
 /// Fits a <see cref="PatientRule"/> on validation patients: of all rules (fewest parasitized cells 1 to 10, and a
-/// parasitemia line halfway between two neighbouring patients' parasitemias) whose patient-level sensitivity reaches the
+/// parasitemia line just above one validation patient's parasitemia, or 0) whose patient-level sensitivity reaches the
 /// target, the one with the highest specificity; ties go to the lower cell count, then the lower parasitemia line (a
 /// missed infection costs more than a second look).
 /// </summary>
@@ -43,10 +43,12 @@ public static class PatientRuleFitter
             return PatientRule.AnyParasitizedCell with { TargetSensitivity = targetSensitivity, Fit = new PatientRuleFit(0, healthy, double.NaN, Specificity(1, 0), false), Shift = shift };
         }
 
-        var rates = patients.Select(p => (double)p.Parasitized / p.Cells).Distinct().Order().ToList();
+        // A line just above each patient's parasitemia: the lowest line that clears a healthy patient hugs that patient,
+        // leaving infected patients every margin there is. (Midpoints between neighbours put the line halfway to the
+        // least infected validation patient, which with few validation patients lay far above many infected test
+        // patients: 42% sensitivity on fold 1 of the NIH data.)
         var lines = new List<double> { 0 };
-        lines.AddRange(rates.Zip(rates.Skip(1), (a, b) => (a + b) / 2));
-        lines.Add(rates[^1] + 1e-9);
+        lines.AddRange(patients.Select(p => ((double)p.Parasitized / p.Cells) + 1e-9).Distinct().Order());
 
         (int K, double Line, double Sensitivity, double Specificity)? best = null;
         for (var k = 1; k <= MaxMinParasitized; k++)
