@@ -22,13 +22,17 @@ internal static class EvaluateCommand
         var json = new Option<string?>("--json") { Description = "Write metrics as JSON." };
         var recall = new Option<double?>("--target-recall") { Description = "Also report the highest threshold reaching this recall (e.g. 0.98)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var command = new Command("evaluate", "Evaluate a model: accuracy, precision, recall, F1, AUC, MCC, confusion matrix.") { model, data, split, part, json, recall, device };
+        var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: average each cell over its 8 orientations (8x the work)." };
+        var command = new Command("evaluate", "Evaluate a model: accuracy, precision, recall, F1, AUC, MCC, ECE, confusion matrix.") { model, data, split, part, json, recall, device, tta };
         command.SetAction(result =>
         {
             using var loaded = MalariaModel.Load(result.GetValue(model)!, result.GetValue(device)!);
+            loaded.TestTimeAugmentation = result.GetValue(tta);
             var (evaluation, _) = Score(loaded, result.GetValue(data)!, result.GetValue(split), result.GetValue(part));
             var metrics = evaluation.Metrics;
             PrintMetrics(new Dictionary<string, BinaryMetrics> { [result.GetValue(split) is null ? "all" : result.GetValue(part).ToString().ToLowerInvariant()] = metrics });
+            var ece = Evaluation.Calibration.CalibrationError.Compute(evaluation.Predictions.Select(p => p.Probability).ToList(), evaluation.Labels);
+            AnsiConsole.MarkupLine(FormattableString.Invariant($"expected calibration error (15 bins) {ece:F4} at temperature {loaded.Temperature:0.###}{(loaded.TestTimeAugmentation ? ", with TTA" : "")}"));
             double? atRecall = null;
             if (result.GetValue(recall) is { } target)
             {
@@ -42,6 +46,9 @@ internal static class EvaluateCommand
                 var node = System.Text.Json.Nodes.JsonNode.Parse(metrics.ToJson())!.AsObject();
                 node["threshold"] = loaded.Metadata.Threshold;
                 node["model"] = loaded.Metadata.ModelKind;
+                node["ece"] = double.IsFinite(ece) ? ece : null;
+                node["temperature"] = loaded.Temperature;
+                node["tta"] = loaded.TestTimeAugmentation;
                 if (atRecall is { } r)
                 {
                     node["targetRecall"] = result.GetValue(recall);

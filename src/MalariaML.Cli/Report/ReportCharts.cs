@@ -45,6 +45,7 @@ internal static class ReportCharts
         }
 
         charts.Add(Roc(models));
+        charts.Add(ReliabilityChart.Build(models));
         return new ChartBatch(charts);
     }
 

@@ -32,6 +32,7 @@ internal static class ReportMarkdown
         }
 
         md.Append(CultureInfo.InvariantCulture, $"\n## ROC\n\n![ROC curves]({ReportCharts.RocFile})\n");
+        md.Append(ReliabilityChart.Markdown(models));
         foreach (var m in models)
         {
             md.Append(CultureInfo.InvariantCulture, $"\n## {Escape(m.Name)}\n\n");

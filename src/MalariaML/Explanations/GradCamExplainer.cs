@@ -54,6 +54,8 @@ public sealed class GradCamExplainer
 
         reason = model.Scorer is TorchCellScorer
             ? "its network does not expose a target layer"
+            : model.Scorer is Inference.Ensemble.EnsembleScorer
+            ? "it is an ensemble of several networks; explain one of its members"
             : "it is an ML.NET model (ResNet18 features from ONNX Runtime, then an L-BFGS logistic regression), which has no gradients; train a TorchSharp model (basic-cnn, resnet18-*, vgg19-*) to get heat maps";
         return false;
     }

@@ -44,6 +44,7 @@ public static class OnnxExporter
         {
             TorchCellScorer torch => ToBytes(torch.Network, model.Metadata),
             OnnxCellScorer onnx => onnx.OnnxModel.ToArray(),
+            Inference.Ensemble.EnsembleScorer => throw new OnnxExportException("an ensemble holds several networks; export its members (the models it was built from) one by one"),
             _ => throw new OnnxExportException(
                 $"{model.Metadata.ModelKind} is scored by ML.NET, not by a TorchSharp network; ONNX export covers {string.Join(", ", ExportableKinds)}"),
         };

@@ -54,6 +54,17 @@ public sealed class MalariaModel : IDisposable
     public static MalariaModel Load(string path, string device = "cpu", ScoringEngine engine = ScoringEngine.TorchSharp)
     {
         var (metadata, payloads) = ModelFile.Read(path);
+        return new MalariaModel(CreateScorer(path, metadata, payloads, device, engine), metadata);
+    }
+
+    /// <summary>Builds the scorer a model file's metadata and entries describe (an ensemble's members too).</summary>
+    internal static ICellScorer CreateScorer(string path, ModelMetadata metadata, IReadOnlyDictionary<string, byte[]> payloads, string device, ScoringEngine engine)
+    {
+        if (metadata.ModelKind == Ensemble.EnsembleScorer.Kind)
+        {
+            return Ensemble.EnsembleScorer.Load(path, payloads, device, engine);
+        }
+
         ModelDefinition definition;
         try
         {
@@ -69,7 +80,7 @@ public sealed class MalariaModel : IDisposable
             : Resolve(engine) == ScoringEngine.OnnxRuntime
                 ? LoadOnnx(path, definition, metadata, payloads, device)
                 : LoadNetwork(path, definition, metadata, payloads, device);
-        return new MalariaModel(scorer, metadata);
+        return scorer;
     }
 
     /// <summary>The engine <see cref="ScoringEngine.Auto"/> stands for: ONNX Runtime, the faster one on this CPU (README, "Speed").</summary>
@@ -204,8 +215,27 @@ public sealed class MalariaModel : IDisposable
     // Cells per forward pass in PredictMany: the scorers' own batch size, so slicing costs no speed.
     private const int CancellableSlice = 64;
 
-    /// <summary>Probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size.</summary>
-    public float[] PredictProbabilities(IReadOnlyList<RgbImage> images) => Scorer.Score(images);
+
+    /// <summary>
+    /// Whether predictions average the eight flips and quarter-turn rotations of each cell (test-time augmentation):
+    /// eight forward passes per cell. Default false. Set it before predicting, not while other threads predict.
+    /// </summary>
+    public bool TestTimeAugmentation { get; set; }
+
+    /// <summary>The temperature this model's probabilities are scaled by (1 for files without a calibration).</summary>
+    public double Temperature => Metadata.Calibration?.Temperature ?? 1;
+
+    /// <summary>The per-patient decision rule (<see cref="PatientCalls.PatientRule.AnyParasitizedCell"/> for files without one).</summary>
+    public PatientCalls.PatientRule PatientRule => Metadata.PatientRule ?? PatientCalls.PatientRule.AnyParasitizedCell;
+
+    /// <summary>
+    /// Calibrated probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size
+    /// (with <see cref="TestTimeAugmentation"/>, the mean over the eight orientations).
+    /// </summary>
+    public float[] PredictProbabilities(IReadOnlyList<RgbImage> images)
+        => TestTimeAugmentation
+            ? TestTimeAugmenter.Score(images, views => Evaluation.Calibration.TemperatureScaling.Apply(Scorer.Score(views), Temperature))
+            : Evaluation.Calibration.TemperatureScaling.Apply(Scorer.Score(images), Temperature);
 
     /// <summary>The label the model gives a probability.</summary>
     public string LabelOf(double probability)

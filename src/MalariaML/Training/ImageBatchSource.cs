@@ -12,12 +12,15 @@ internal sealed class ImageBatchSource : IBatchSource
     private readonly IReadOnlyList<RgbImage> _images;
     private readonly bool[] _positive;
     private readonly ImageAugmentation? _augmentation;
+    private readonly Augmentation.ColorAugmentation? _color;
 
     /// <summary>Creates a source over images and their labels.</summary>
     /// <param name="images">Images, all of one size: decoded bytes, or a <see cref="DecodeOnReadImages"/> list.</param>
     /// <param name="positive">Label of each image (true = positive class).</param>
     /// <param name="augmentation">Augmentation used when <see cref="Inputs"/> gets a generator; null for none.</param>
-    public ImageBatchSource(IReadOnlyList<RgbImage> images, IReadOnlyList<bool> positive, ImageAugmentation? augmentation = null)
+    /// <param name="color">Colour augmentation applied after <paramref name="augmentation"/>, also only with a generator; null for none.</param>
+    public ImageBatchSource(IReadOnlyList<RgbImage> images, IReadOnlyList<bool> positive, ImageAugmentation? augmentation = null,
+        Augmentation.ColorAugmentation? color = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(positive);
@@ -29,6 +32,8 @@ internal sealed class ImageBatchSource : IBatchSource
         _images = images;
         _positive = positive.ToArray();
         _augmentation = augmentation;
+        _color = color;
+        color?.Validate();
     }
 
     /// <inheritdoc/>
@@ -41,14 +46,25 @@ internal sealed class ImageBatchSource : IBatchSource
     public Tensor Inputs(ReadOnlySpan<int> indices, Random? augment, Device device)
     {
         var batch = CellImageLoader.ToTensor(_images, indices, device, channelsLast: true);
-        if (augment is null || _augmentation is null)
+        if (augment is null)
         {
             return batch;
         }
 
-        using (batch)
+        if (_augmentation is not null)
         {
-            return Augmenter.Apply(batch, _augmentation, augment);
+            var warped = Augmenter.Apply(batch, _augmentation, augment);
+            batch.Dispose();
+            batch = warped;
         }
+
+        if (_color is not null)
+        {
+            var coloured = Augmentation.ColorAugmenter.Apply(batch, _color, augment);
+            batch.Dispose();
+            batch = coloured;
+        }
+
+        return batch;
     }
 }

@@ -88,9 +88,17 @@ public static class ModelTrainer
         BinaryMetrics? validation = null;
         if (outcome.ValidationCells.Count > 0)
         {
-            validation = BinaryEvaluator.Evaluate(outcome.ValidationProbabilities.Select(x => (double)x),
-                request.Labels(outcome.ValidationCells), metadata.Threshold);
-            metadata = metadata with { Metrics = new Dictionary<string, BinaryMetrics> { [ValidationPart] = validation } };
+            var (calibration, rule) = ValidationFitting.Fit(outcome.ValidationProbabilities, outcome.ValidationCells, positiveClass,
+                metadata.Threshold, options.TargetPatientSensitivity);
+            // Calibrated, as the saved model will predict them (the calls at the threshold do not change).
+            var calibrated = outcome.ValidationProbabilities.Select(x => Evaluation.Calibration.TemperatureScaling.Apply(x, calibration?.Temperature ?? 1));
+            validation = BinaryEvaluator.Evaluate(calibrated, request.Labels(outcome.ValidationCells), metadata.Threshold);
+            metadata = metadata with
+            {
+                Calibration = calibration,
+                PatientRule = rule,
+                Metrics = new Dictionary<string, BinaryMetrics> { [ValidationPart] = validation },
+            };
         }
 
         return new TrainedModel(new MalariaModel(outcome.Scorer, metadata), outcome.Run.History, outcome.Run.BestEpoch,

@@ -39,6 +39,15 @@ public sealed record ModelTrainingOptions
     /// <summary>Resume from <see cref="CheckpointPath"/> when it exists.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Colour, stain, blur and noise augmentation of training batches (networks trained end to end: basic-cnn and the
+    /// fine-tuned models; models on cached frozen features cannot augment). Null for none. Default null.
+    /// </summary>
+    public Augmentation.ColorAugmentation? ColorAugmentation { get; init; }
+
+    /// <summary>Patient-level sensitivity the per-patient call rule is fitted for on the validation patients. Default 0.98.</summary>
+    public double TargetPatientSensitivity { get; init; } = 0.98;
+
     /// <summary>Folder for caches (e.g. frozen-network features); null for the default cache folder.</summary>
     public string? CacheDirectory { get; init; }
 }

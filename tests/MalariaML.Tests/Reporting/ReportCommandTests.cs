@@ -64,10 +64,20 @@ public partial class ReportCommandTests(ModelFileTests.SavedModel saved, ITestOu
         Assert.Contains("basic-cnn (second)", markdown, StringComparison.Ordinal);
 
         var charts = JsonSerializer.Deserialize<ChartBatch>(File.ReadAllBytes(Path.Combine(outDir, "charts.json")), ChartBatch.JsonOptions)!;
-        // Per model: learning curves, confusion matrix, grid; plus one ROC chart of both.
-        Assert.Equal(7, charts.Charts.Count);
+        // Per model: learning curves, confusion matrix, grid; plus one ROC chart and one reliability diagram of both.
+        Assert.Equal(8, charts.Charts.Count);
         var roc = Assert.Single(charts.Charts.OfType<LineChartSpec>(), c => c.File == "roc.png");
         Assert.Equal(2, roc.Panels[0].Series.Count);
+
+        // The reliability diagram and the ECE in the text agree with the calibration error computed here.
+        var reliability = Assert.Single(charts.Charts.OfType<LineChartSpec>(), c => c.File == "reliability.png");
+        Assert.Equal(2, reliability.Panels[0].Series.Count);
+        var probabilities = batch.Predictions.Select(p => p.Probability).ToList();
+        var labels = batch.Predictions.Select(p => truth[p.Source]).ToList();
+        var bins = MalariaML.Evaluation.Calibration.CalibrationError.Bins(probabilities, labels).Where(b => b.Count > 0).ToList();
+        Assert.Equal(bins.Select(b => b.PositiveRate), reliability.Panels[0].Series[0].Y);
+        var ece = MalariaML.Evaluation.Calibration.CalibrationError.Compute(probabilities, labels);
+        Assert.Contains(FormattableString.Invariant($"| {ece:F4} |"), markdown, StringComparison.Ordinal);
 
         var confusion = charts.Charts.OfType<ConfusionMatrixSpec>().First();
         Assert.Equal(new long[] { expected.Tn, expected.Fp, expected.Fn, expected.Tp }, confusion.Counts.SelectMany(r => r));

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using MalariaML.Inference;
+using MalariaML.Inference.Ensemble;
+using MalariaML.Inference.PatientCalls;
+using Spectre.Console;
+
+namespace MalariaML.Cli.Commands;
+
+/// <summary><c>malaria ensemble</c>: one model file whose members' calibrated probabilities are averaged.</summary>
+internal static class EnsembleCommand
+{
+    public static Command Create()
+    {
+        var models = new Argument<string[]>("models") { Description = "Member model files (.malaria), taking the same input size.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "Ensemble model file to write (.malaria).", Required = true };
+        var data = new Option<string?>("--data") { Description = "Dataset folder: with --split, the patient rule is refitted for the ensemble on the split's validation part." };
+        var split = CellSelection.SplitOption();
+        var target = new Option<double>("--target-sensitivity") { Description = "Patient-level sensitivity of the refitted rule.", DefaultValueFactory = _ => 0.98 };
+        var command = new Command("ensemble", "Combine trained models into one model file that averages their calibrated probabilities.") { models, output, data, split, target };
+        command.SetAction(result =>
+        {
+            var paths = result.GetValue(models)!;
+            var members = new List<MalariaModel>();
+            try
+            {
+                foreach (var path in paths)
+                {
+                    members.Add(MalariaModel.Load(path, "cpu"));
+                }
+            }
+            catch
+            {
+                members.ForEach(m => m.Dispose());
+                throw;
+            }
+
+            using var ensemble = EnsembleBuilder.Create(members);
+            if (result.GetValue(data) is { } dataDir && result.GetValue(split) is { } splitPath)
+            {
+                var (_, cells) = CellSelection.Select(dataDir, splitPath, Splits.SplitPart.Validation, ensemble.Metadata.PositiveClass);
+                var rule = Output.ConsoleProgress.Run("scoring validation cells", p => PatientRuleRefit.Fit(ensemble, cells, ensemble.Metadata.PositiveClass, result.GetValue(target), p));
+                ensemble.UpdateMetadata(m => m with { PatientRule = rule });
+            }
+
+            var outPath = result.GetValue(output)!;
+            ensemble.Save(outPath);
+            AnsiConsole.MarkupLine(Markup.Escape(PredictCommand.DescribeRule(ensemble.Metadata.PatientRule, ensemble.PatientRule)));
+            AnsiConsole.MarkupLine($"[green]ensemble of {members.Count} model(s) written to {Markup.Escape(outPath)}[/]");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,49 @@
+namespace MalariaML.Inference.Ensemble;
+
+/// <summary>Combines trained models into one ensemble model (see <see cref="EnsembleScorer"/>).</summary>
+public static class EnsembleBuilder
+{
+    /// <summary>
+    /// An ensemble of <paramref name="members"/>, which must share input size, resampling and classes; the ensemble owns
+    /// them from now on. Its cell threshold is 0.5 on the mean calibrated probability, and its patient rule is the first
+    /// member's unless <paramref name="patientRule"/> gives one fitted for the ensemble (as <c>malaria ensemble --data</c> does).
+    /// </summary>
+    public static MalariaModel Create(IReadOnlyList<MalariaModel> members, PatientCalls.PatientRule? patientRule = null)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0)
+        {
+            throw new MalariaMLException("an ensemble needs at least one member");
+        }
+
+        var first = members[0].Metadata;
+        foreach (var m in members.Skip(1).Select(m => m.Metadata))
+        {
+            if (m.InputWidth != first.InputWidth || m.InputHeight != first.InputHeight || m.Sampling != first.Sampling)
+            {
+                throw new MalariaMLException($"ensemble members must take the same input: {first.ModelKind} takes {first.InputWidth}x{first.InputHeight} ({first.Sampling}), {m.ModelKind} {m.InputWidth}x{m.InputHeight} ({m.Sampling})");
+            }
+
+            if (m.PositiveClass != first.PositiveClass || !m.ClassNames.SequenceEqual(first.ClassNames))
+            {
+                throw new MalariaMLException($"ensemble members must share classes: {string.Join("/", first.ClassNames)} vs {string.Join("/", m.ClassNames)}");
+            }
+        }
+
+        var metadata = new ModelMetadata
+        {
+            ModelKind = EnsembleScorer.Kind,
+            InputWidth = first.InputWidth,
+            InputHeight = first.InputHeight,
+            Sampling = first.Sampling,
+            ClassNames = first.ClassNames,
+            PositiveClass = first.PositiveClass,
+            Threshold = 0.5,
+            Split = first.Split,
+            TrainingSeconds = members.Sum(m => m.Metadata.TrainingSeconds),
+            TrainingCells = first.TrainingCells,
+            PatientRule = patientRule ?? first.PatientRule,
+        };
+        return new MalariaModel(new EnsembleScorer(members), metadata);
+    }
+}
