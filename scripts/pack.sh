@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Packs the library (MalariaML.<version>.nupkg + .snupkg) and the `malaria` dotnet tool (MalariaML.Cli) into
-# artifacts/packages, the local feed the samples restore from.
+# Packs the library (MalariaML.<version>.nupkg + .snupkg) and the `malaria` dotnet tool into artifacts/packages, the
+# local feed the samples restore from. The tool is RID-specific (.NET 10): MalariaML.Cli.<version>.nupkg is a small
+# pointer, and MalariaML.Cli.{linux-x64,win-x64,osx-arm64}.<version>.nupkg each carry one platform's natives
+# (libtorch, ONNX Runtime, OpenCV, SkiaSharp); `dotnet tool install MalariaML.Cli` downloads only the machine's one.
 # Usage: scripts/pack.sh [--library-only]
-#   --library-only   skip the tool package (it bundles the CPU runtimes of libtorch and ONNX Runtime for
-#                    linux-x64, win-x64 and osx-arm64: about 0.5 GB, a couple of minutes to compress)
+#   --library-only   skip the tool packages (about 560 MB for the three platforms, a few minutes to compress)
 # The build goes to artifacts/build (dotnet --artifacts-path), never to src/*/bin or obj, so packing cannot touch
 # a build that a running job uses, nor collide with a Debug build of the solution.
 set -euo pipefail

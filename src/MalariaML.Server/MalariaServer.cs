@@ -23,8 +23,8 @@ public static class MalariaServer
 {
     /// <summary>
     /// Registers the server's services around <paramref name="model"/> (loaded once by the caller, who keeps owning it).
-    /// Register an <see cref="ICellBatchScorer"/> or an <see cref="IFieldSegmenter"/> before calling this to replace the
-    /// default scorer or to read whole-field photos.
+    /// Register an <see cref="ICellBatchScorer"/> or a <see cref="FieldReader"/> before calling this to replace the
+    /// default scorer or field reader.
     /// </summary>
     public static IServiceCollection AddMalariaServer(this IServiceCollection services, MalariaModel model, ServeOptions options)
     {
@@ -37,7 +37,8 @@ public static class MalariaServer
         services.TryAddSingleton<ICellBatchScorer>(_ => new QueuedModelScorer(model, options.QueueCapacity));
         services.AddSingleton<JobStore>();
         services.AddSingleton<PredictionService>();
-        services.AddSingleton(sp => new UploadReader(options, sp.GetService<IFieldSegmenter>()));
+        services.TryAddSingleton(_ => new FieldReader(model, options));
+        services.AddSingleton(sp => new UploadReader(options, sp.GetRequiredService<FieldReader>()));
         services.AddHostedService<JobJanitor>();
         services.AddRouting();
         services.Configure<JsonOptions>(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);

@@ -37,6 +37,18 @@ public sealed record ServeOptions
     /// <summary>Largest single file, uploaded or inside a zip. Default 32 MiB. Larger: 413.</summary>
     public long MaxFileBytes { get; init; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Images whose longer side is over this many pixels are segmented as possible whole-field photos (NIH's cell crops
+    /// are at most 394 px, median 139). Default 400. Smaller images are always single cells.
+    /// </summary>
+    public int FieldMinSide { get; init; } = 400;
+
+    /// <summary>
+    /// A segmented image is a field when it holds at least this many red cells (counted or cut by the border);
+    /// otherwise it is scored as one large cell. Default 2.
+    /// </summary>
+    public int FieldMinCells { get; init; } = 2;
+
     /// <summary>Requests of at most this many cells are answered at once; larger ones become jobs to poll. Default 256.</summary>
     public int SynchronousCellLimit { get; init; } = 256;
 
@@ -84,6 +96,8 @@ public sealed record ServeOptions
         Positive(QueueCapacity, "--queue");
         Positive(MaxRunningJobs, "--max-jobs");
         Positive(SynchronousCellLimit, "synchronous cell limit");
+        Positive(FieldMinSide, "--field-min-side");
+        Positive(FieldMinCells, "--field-min-cells");
         if (ResultLifetime <= TimeSpan.Zero)
         {
             throw new MalariaMLException("--keep-minutes must be positive");

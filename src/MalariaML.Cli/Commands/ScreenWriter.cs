@@ -8,17 +8,12 @@ namespace MalariaML.Cli.Commands;
 /// <summary>Writes what <c>malaria screen</c> produces, every file atomically.</summary>
 internal sealed class ScreenWriter(string directory, bool overlays, bool crops, double threshold)
 {
-    private readonly StringBuilder _cells = new("field,cell,x,y,width,height,area,label,probability,reason\n");
+    private readonly StringBuilder _cells = new(FieldCellsCsv.Header);
     private readonly HashSet<string> _stems = new(StringComparer.OrdinalIgnoreCase);
 
     public void WriteField(RgbImage image, FieldScreening screening, IReadOnlyList<(FieldObject Object, byte[] Png)> cellCrops)
     {
-        foreach (var o in screening.Objects)
-        {
-            var b = o.Object.Box;
-            _cells.Append(CultureInfo.InvariantCulture,
-                $"{PredictCommand.Csv(screening.Field)},{o.Object.Id},{b.X},{b.Y},{b.Width},{b.Height},{o.Object.Area:F0},{o.Label},{o.Probability?.ToString("F6", CultureInfo.InvariantCulture) ?? ""},{PredictCommand.Csv(o.Object.ExclusionReason ?? "")}\n");
-        }
+        FieldCellsCsv.AppendRows(_cells, screening);
 
         // Two folders (patients) may hold fields of the same name; their files must not overwrite each other.
         var stem = Path.GetFileNameWithoutExtension(screening.Field);

@@ -25,12 +25,14 @@ internal static class ServeCommand
         var maxZipMb = new Option<double>("--max-zip-mb") { Description = "Most bytes a request's zips may expand to (MiB).", DefaultValueFactory = _ => defaults.MaxZipUncompressedBytes / 1048576.0 };
         var queue = new Option<int>("--queue") { Description = "Scoring work items that may wait; beyond: 503 with Retry-After.", DefaultValueFactory = _ => defaults.QueueCapacity };
         var maxJobs = new Option<int>("--max-jobs") { Description = "Large uploads scored at once; beyond: 503 with Retry-After.", DefaultValueFactory = _ => defaults.MaxRunningJobs };
+        var fieldMinSide = new Option<int>("--field-min-side") { Description = "Images with a longer side over this (px) are segmented as possible whole-field photos.", DefaultValueFactory = _ => defaults.FieldMinSide };
+        var fieldMinCells = new Option<int>("--field-min-cells") { Description = "A segmented image with at least this many red cells is a field; otherwise it is one cell.", DefaultValueFactory = _ => defaults.FieldMinCells };
         var keepMinutes = new Option<double>("--keep-minutes") { Description = "How long uploads and results are kept.", DefaultValueFactory = _ => defaults.ResultLifetime.TotalMinutes };
         var workDir = new Option<string?>("--work-dir") { Description = "Private folder for uploads and results (default: a new folder under the system temp folder, deleted on exit)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("serve", "Serve the upload page and the JSON API (Ctrl+C stops).")
         {
-            model, urls, apiKey, maxRequestMb, maxFiles, maxCells, maxPixels, maxFileMb, maxZipEntries, maxZipMb, queue, maxJobs, keepMinutes, workDir, device,
+            model, urls, apiKey, maxRequestMb, maxFiles, maxCells, maxPixels, maxFileMb, maxZipEntries, maxZipMb, queue, maxJobs, fieldMinSide, fieldMinCells, keepMinutes, workDir, device,
         };
         command.SetAction(result =>
         {
@@ -48,6 +50,8 @@ internal static class ServeCommand
                 MaxZipUncompressedBytes = Mib(result.GetValue(maxZipMb)),
                 QueueCapacity = result.GetValue(queue),
                 MaxRunningJobs = result.GetValue(maxJobs),
+                FieldMinSide = result.GetValue(fieldMinSide),
+                FieldMinCells = result.GetValue(fieldMinCells),
                 ResultLifetime = TimeSpan.FromMinutes(result.GetValue(keepMinutes)),
                 WorkDirectory = result.GetValue(workDir),
                 ModelName = Path.GetFileName(modelPath),

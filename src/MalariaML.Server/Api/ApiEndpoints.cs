@@ -17,7 +17,7 @@ public static class ApiEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api");
         api.MapPost("/predict", Predict)
-            .WithSummary("Score cells: multipart form field 'files' (repeated): cell images or zips with one folder per patient.")
+            .WithSummary("Score cells: multipart form field 'files' (repeated): cell images, whole-field photos (cut into cells as 'malaria screen' does) or zips with one folder per patient.")
             .WithDescription("Small uploads answer 200 with the result; large ones 202 with a job to poll at /api/jobs/{id}. Errors: 400, 401, 413, 415, 422, 503 (Retry-After).")
             .Accepts<IFormFileCollection>("multipart/form-data")
             .Produces<JobStatus>(200).Produces<JobStatus>(202).Produces<ApiError>(400).Produces<ApiError>(413).Produces<ApiError>(415).Produces<ApiError>(422).Produces<ApiError>(503)
@@ -28,6 +28,8 @@ public static class ApiEndpoints
             .WithSummary("Per-cell CSV, the columns of 'malaria predict --out'.");
         api.MapGet("/jobs/{id}/patients.csv", (string id, HttpContext http, JobStore store) => Csv(id, http, store, PredictionService.PatientsCsv, "patients.csv"))
             .WithSummary("Per-patient CSV, the columns of 'malaria predict --summary'.");
+        api.MapGet("/jobs/{id}/field-cells.csv", GetFieldCells)
+            .WithSummary("Per-object CSV of the whole-field photos, the columns of 'malaria screen''s cells.csv.");
         api.MapGet("/jobs/{id}/fields/{index:int}.png", GetField).WithSummary("Overlay of a whole-field photo.");
         api.MapGet("/cells/{id}/heatmap.png", GetHeatmap).WithSummary("Grad-CAM overlay of one cell (PNG); 422 for models without gradients.")
             .Produces(200, contentType: "image/png").Produces<ApiError>(404).Produces<ApiError>(422);
@@ -83,6 +85,16 @@ public static class ApiEndpoints
         }
 
         return Results.File(File.ReadAllBytes(job.FieldPath(index)), "image/png");
+    }
+
+    private static IResult GetFieldCells(string id, HttpContext http, JobStore store)
+    {
+        if (Find(id, http, store) is not { Result: not null } job || !File.Exists(job.FieldCellsPath))
+        {
+            return NotFound("no such finished job with fields");
+        }
+
+        return Results.File(File.ReadAllBytes(job.FieldCellsPath), "text/csv; charset=utf-8", "field-cells.csv");
     }
 
     private static IResult GetModel(MalariaModel model, ServeOptions options, PredictionService service)

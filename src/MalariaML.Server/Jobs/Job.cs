@@ -86,6 +86,9 @@ public sealed class Job
     /// <summary>The cached heat map of cell <paramref name="index"/>.</summary>
     internal string HeatmapPath(int index) => Path.Combine(Folder, $"{index:D6}.heatmap.png");
 
+    /// <summary>The field-cells CSV (the columns of <c>malaria screen</c>'s cells.csv), when the upload held fields.</summary>
+    internal string FieldCellsPath => Path.Combine(Folder, "field-cells.csv");
+
     /// <summary>The stored overlay of field <paramref name="index"/>.</summary>
     internal string FieldPath(int index) => Path.Combine(Folder, $"field{index:D4}.png");
 }

@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text;
 using MalariaML.Evaluation;
 using MalariaML.Explanations;
+using MalariaML.Fields;
 using MalariaML.Inference;
 using MalariaML.Preprocessing;
+using MalariaML.Server.Fields;
 using MalariaML.Server.Scoring;
 using MalariaML.Server.Uploads;
 using Microsoft.Extensions.Hosting;
@@ -26,11 +28,13 @@ public sealed class PredictionService
     private readonly GradCamExplainer? _explainer;
     private readonly CancellationToken _stopping;
     private readonly ImageLoadOptions _loadOptions;
+    private readonly FieldReader? _fields;
     private int _runningJobs;
 
     /// <summary>Creates the service around the one shared model.</summary>
-    public PredictionService(MalariaModel model, ICellBatchScorer scorer, JobStore store, ServeOptions options, IHostApplicationLifetime? lifetime = null)
+    public PredictionService(MalariaModel model, ICellBatchScorer scorer, JobStore store, ServeOptions options, IHostApplicationLifetime? lifetime = null, FieldReader? fields = null)
     {
+        _fields = fields;
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -74,15 +78,15 @@ public sealed class PredictionService
         if (upload.Cells.Count <= _options.SynchronousCellLimit)
         {
             var (images, keptIndices, errors) = Decode(upload.Cells);
-            var kept = keptIndices.Select(i => upload.Cells[i]).ToList();
             if (images.Count == 0)
             {
                 throw new UploadException(422, "no usable cell: " + string.Join("; ", errors.Concat(upload.Errors).Take(10).Select(e => $"{e.File}: {e.Reason}")));
             }
 
             var probabilities = await _scorer.ScoreAsync(images, waitForRoom: false, cancellationToken).ConfigureAwait(false);
-            var job = _store.Create(owner, kept);
-            job.Complete(BuildResult(job, Enumerable.Range(0, kept.Count).ToList(), probabilities, [.. upload.Errors, .. errors], upload.Fields));
+            // Every cell is stored, usable or not, so that a job's cell numbers are the upload's (fields point into them).
+            var job = _store.Create(owner, upload.Cells);
+            job.Complete(BuildResult(job, keptIndices, probabilities, [.. upload.Errors, .. errors], upload.Fields));
             return job;
         }
 
@@ -225,16 +229,31 @@ public sealed class PredictionService
         return (decoded, kept, errors);
     }
 
-    private PredictionResult BuildResult(Job job, IReadOnlyList<int> indices, IReadOnlyList<float> probabilities, IReadOnlyList<FileError> errors, IReadOnlyList<FieldOverlay> fields)
+    private PredictionResult BuildResult(Job job, IReadOnlyList<int> indices, IReadOnlyList<float> probabilities, IReadOnlyList<FileError> errors, IReadOnlyList<UploadedField> fields)
     {
-        var cells = new List<CellResult>(indices.Count);
+        var scored = new Dictionary<int, double>(indices.Count);
         for (var k = 0; k < indices.Count; k++)
         {
-            var i = indices[k];
-            double p = probabilities[k];
+            scored[indices[k]] = probabilities[k];
+        }
+
+        var fieldOf = new Dictionary<int, (string Field, int Cell)>();
+        foreach (var field in fields)
+        {
+            for (var c = 0; c < field.Cut.Crops.Count; c++)
+            {
+                fieldOf[field.FirstCell + c] = (field.File, field.Cut.Crops[c].Object.Id);
+            }
+        }
+
+        var cells = new List<CellResult>(indices.Count);
+        foreach (var i in indices)
+        {
+            var p = scored[i];
             var id = job.CellIds[i];
+            var inField = fieldOf.TryGetValue(i, out var f);
             cells.Add(new CellResult(id, job.Cells[i].File, job.Cells[i].Patient, _model.LabelOf(p), p, p >= _model.Metadata.Threshold,
-                _explainer is null ? null : $"/api/cells/{id}/heatmap.png"));
+                _explainer is null ? null : $"/api/cells/{id}/heatmap.png", inField ? f.Field : null, inField ? f.Cell : null));
         }
 
         var patients = cells.GroupBy(c => c.Patient, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
@@ -244,18 +263,36 @@ public sealed class PredictionService
             var (low, high) = WilsonInterval.Compute(positive, n);
             return new PatientResult(g.Key, n, positive, (double)positive / n, low, high);
         }).ToList();
-        var fieldResults = new List<FieldResult>();
-        for (var f = 0; f < fields.Count; f++)
-        {
-            if (fields[f].OverlayPng is { } png)
-            {
-                AtomicFile.WriteAllBytes(job.FieldPath(f), png);
-            }
+        return new PredictionResult(job.Id, cells, patients, errors, ScreenFields(job, fields, scored));
+    }
 
-            fieldResults.Add(new FieldResult(fields[f].File, fields[f].OverlayPng is null ? null : $"/api/jobs/{job.Id}/fields/{f}.png"));
+    /// <summary>
+    /// Each field's calls (as <c>malaria screen</c> makes them), its overlay and the field-cells CSV, kept in the job's
+    /// folder. Crops always decode (the server cut them), so every crop of a field has its probability.
+    /// </summary>
+    private List<FieldResult> ScreenFields(Job job, IReadOnlyList<UploadedField> fields, Dictionary<int, double> scored)
+    {
+        var results = new List<FieldResult>(fields.Count);
+        if (fields.Count == 0 || _fields is null)
+        {
+            return results;
         }
 
-        return new PredictionResult(job.Id, cells, patients, errors, fieldResults);
+        var csv = new StringBuilder(FieldCellsCsv.Header);
+        for (var f = 0; f < fields.Count; f++)
+        {
+            var field = fields[f];
+            var probabilities = Enumerable.Range(field.FirstCell, field.Cut.Crops.Count).Select(i => scored[i]).ToList();
+            var screening = _fields.Classify(field.Cut, field.Patient, probabilities);
+            FieldCellsCsv.AppendRows(csv, screening);
+            AtomicFile.WriteAllBytes(job.FieldPath(f), _fields.Overlay(field.Data, screening, _model.Metadata.Threshold));
+            var (low, high) = screening.Interval;
+            results.Add(new FieldResult(field.File, field.Patient, screening.Cells, screening.Parasitized, screening.Parasitemia, low, high,
+                screening.Objects.Count, screening.Segmentation.CellDiameter, $"/api/jobs/{job.Id}/fields/{f}.png"));
+        }
+
+        AtomicFile.WriteAllBytes(job.FieldCellsPath, Encoding.UTF8.GetBytes(csv.ToString()));
+        return results;
     }
 
     private static string Csv(string value) => value.Contains(',') || value.Contains('"') || value.Contains('\n') ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;

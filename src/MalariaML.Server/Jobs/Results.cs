@@ -10,7 +10,10 @@ namespace MalariaML.Server.Jobs;
 /// <param name="Probability">Probability of the positive class.</param>
 /// <param name="Positive">Whether the probability reached the model's threshold.</param>
 /// <param name="Heatmap">URL of the Grad-CAM overlay (null when the model has no gradients).</param>
-public sealed record CellResult(string Id, string File, string Patient, string Label, double Probability, bool Positive, string? Heatmap);
+/// <param name="Field">For a cell cut from a whole-field photo: that field's file (null for uploaded cells).</param>
+/// <param name="FieldCell">For a cell cut from a field: its object number there (the <c>cell</c> column of the field-cells CSV).</param>
+public sealed record CellResult(string Id, string File, string Patient, string Label, double Probability, bool Positive, string? Heatmap,
+    string? Field = null, int? FieldCell = null);
 
 /// <summary>Parasitemia of one patient with its 95% Wilson interval, as <c>malaria predict --summary</c> writes it.</summary>
 public sealed record PatientResult(string Patient, int Cells, int Parasitized, double Parasitemia, double CiLow, double CiHigh);
@@ -23,8 +26,18 @@ public sealed record PatientResult(string Patient, int Cells, int Parasitized, d
 /// <param name="Fields">Whole-field photos, with the URL of their overlay.</param>
 public sealed record PredictionResult(string Job, IReadOnlyList<CellResult> Cells, IReadOnlyList<PatientResult> Patients, IReadOnlyList<FileError> Errors, IReadOnlyList<FieldResult> Fields);
 
-/// <summary>A whole-field photo and its overlay.</summary>
-public sealed record FieldResult(string File, string? Overlay);
+/// <summary>A whole-field photo screened as <c>malaria screen</c> does: its counts and its overlay.</summary>
+/// <param name="File">The photo's display name.</param>
+/// <param name="Patient">Patient it belongs to.</param>
+/// <param name="Cells">Whole red cells counted and classified (their crops are among the result's cells).</param>
+/// <param name="Parasitized">Cells called parasitized.</param>
+/// <param name="Parasitemia">Parasitized share of the counted cells.</param>
+/// <param name="CiLow">Lower end of the 95% Wilson interval.</param>
+/// <param name="CiHigh">Upper end of the 95% Wilson interval.</param>
+/// <param name="Objects">Objects found, counted or not (white cells, platelets, cells cut by the border...).</param>
+/// <param name="CellDiameter">Red-cell diameter in pixels the segmentation used.</param>
+/// <param name="Overlay">URL of the field with its objects outlined.</param>
+public sealed record FieldResult(string File, string Patient, int Cells, int Parasitized, double Parasitemia, double CiLow, double CiHigh, int Objects, double CellDiameter, string? Overlay);
 
 /// <summary>The state of a job, as <c>GET /api/jobs/{id}</c> answers.</summary>
 /// <param name="Id">Job id.</param>

@@ -107,14 +107,16 @@
     fields.replaceChildren();
     for (const f of result.fields || []) {
       const figure = document.createElement('figure');
+      figure.className = 'field';
       const img = document.createElement('img');
-      img.alt = f.file;
+      img.alt = 'overlay of ' + f.file;
       if (f.overlay) { setImage(img, f.overlay); }
       const caption = document.createElement('figcaption');
-      caption.textContent = f.file;
+      caption.textContent = f.file + ' · ' + f.patient + ' · ' + f.cells + ' cells, ' + f.parasitized + ' parasitized (' + pct(f.parasitemia) + ', 95% ' + pct(f.ciLow) + ' – ' + pct(f.ciHigh) + ') · ' + (f.objects - f.cells) + ' objects not counted';
       figure.append(img, caption);
       fields.appendChild(figure);
     }
+    $('csv-fields').hidden = !(result.fields && result.fields.length);
     $('fields-box').hidden = fields.childElementCount === 0;
     const cells = [...result.cells].sort((a, b) => b.probability - a.probability || a.file.localeCompare(b.file));
     const table = $('cells').tBodies[0];
@@ -204,6 +206,7 @@
     $('key-save').addEventListener('click', () => { apiKey = $('api-key').value; sessionStorage.setItem('malaria-api-key', apiKey); $('key-box').hidden = true; loadModel(); });
     $('csv-cells').addEventListener('click', () => download('predictions'));
     $('csv-patients').addEventListener('click', () => download('patients'));
+    $('csv-fields').addEventListener('click', () => download('field-cells'));
     loadModel();
   });
 })();

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using MalariaML.Data;
+using MalariaML.Fields;
 using MalariaML.Server.Fields;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -18,13 +19,13 @@ namespace MalariaML.Server.Uploads;
 public sealed class UploadReader
 {
     private readonly ServeOptions _options;
-    private readonly IFieldSegmenter? _segmenter;
+    private readonly FieldReader? _fields;
 
-    /// <summary>Creates a reader for the given limits.</summary>
-    public UploadReader(ServeOptions options, IFieldSegmenter? segmenter = null)
+    /// <summary>Creates a reader for the given limits; with <paramref name="fields"/>, large images are checked for whole fields.</summary>
+    public UploadReader(ServeOptions options, FieldReader? fields = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _segmenter = segmenter;
+        _fields = fields;
     }
 
     /// <summary>Reads the request's files.</summary>
@@ -102,12 +103,34 @@ public sealed class UploadReader
             case ContentKind.Zip:
                 Expand(state, name, data);
                 break;
-            case ContentKind.Image when _segmenter is not null && IsField(data):
-                var field = _segmenter.Segment(data, name);
-                state.Fields.Add(new FieldOverlay(name, field.OverlayPng));
-                foreach (var (cellName, cellData) in field.Cells)
+            case ContentKind.Image when _fields is not null && MayBeField(data):
+                var patient = folder ?? PatientKey.Parse(LastSegment(name));
+                FieldCut? cut;
+                try
                 {
-                    AddCell(state, new UploadedCell($"{name}/{cellName}", folder ?? PatientKey.Parse(name), cellData));
+                    cut = _fields.Cut(data, name);
+                }
+                catch (FieldException e)
+                {
+                    state.Errors.Add(new FileError(name, e.Reason));
+                    break;
+                }
+
+                if (cut is null)
+                {
+                    AddCell(state, new UploadedCell(name, patient, data)); // a large picture of one cell
+                    break;
+                }
+
+                if (cut.Crops.Count == 0)
+                {
+                    state.Errors.Add(new FileError(name, $"a field with {cut.Segmentation.Objects.Count} objects but no whole red cell to count"));
+                }
+
+                state.Fields.Add(new UploadedField(name, patient, data, cut, state.Cells.Count));
+                foreach (var (cell, png) in cut.Crops)
+                {
+                    AddCell(state, new UploadedCell($"{name}/cell_{cell.Id}.png", patient, png) { FieldCell = cell.Id });
                 }
 
                 break;
@@ -130,10 +153,10 @@ public sealed class UploadReader
         state.Cells.Add(cell);
     }
 
-    private bool IsField(byte[] data)
+    private bool MayBeField(byte[] data)
     {
         using var codec = SKCodec.Create(new SKMemoryStream(data));
-        return codec is not null && _segmenter!.IsField(codec.Info.Width, codec.Info.Height);
+        return codec is not null && _fields!.MayBeField(codec.Info.Width, codec.Info.Height);
     }
 
     private void Expand(ReadState state, string zipName, byte[] data)
@@ -252,7 +275,7 @@ public sealed class UploadReader
 
         public List<FileError> Errors { get; } = [];
 
-        public List<FieldOverlay> Fields { get; } = [];
+        public List<UploadedField> Fields { get; } = [];
 
         public long ZipBytes { get; set; }
     }

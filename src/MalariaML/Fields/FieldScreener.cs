@@ -38,35 +38,84 @@ public sealed class FieldScreener
     /// <param name="crops">If given, receives the PNG-encoded crop of every counted cell, in object order.</param>
     internal FieldScreening Screen(RgbImage field, string name, string patient, IList<(FieldObject Object, byte[] Png)>? crops = null)
     {
+        var cut = Cut(field, name);
+        var inputs = cut.Crops.Select(c => ImageDecoder.Decode(c.Png, $"{name} cell {c.Object.Id}", Model.LoadOptions)).ToList();
+        IReadOnlyList<float> scores = inputs.Count == 0 ? [] : Model.PredictProbabilities(inputs);
+        foreach (var crop in cut.Crops)
+        {
+            crops?.Add(crop);
+        }
+
+        return Classify(cut, patient, scores.Select(s => (double)s).ToList());
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Screen"/>: segments a field and cuts every counted cell out as a PNG, as the model
+    /// must see it, without classifying. For callers that score the crops elsewhere (the server scores them in its
+    /// shared queue) and then call <see cref="Classify"/>.
+    /// </summary>
+    /// <exception cref="MalariaMLException">OpenCV's native library cannot be loaded.</exception>
+    public FieldCut Cut(RgbImage field, string name)
+    {
         ArgumentNullException.ThrowIfNull(field);
         var segmentation = _segmenter.Segment(field, name);
         var counted = segmentation.CountedCells.ToList();
-        var probabilities = new Dictionary<int, double>();
-        if (counted.Count > 0)
+        if (counted.Count == 0)
         {
-            var cropper = new CellCropper(segmentation.CellDiameter, Model.Metadata.TrainingCells?.MedianSize ?? CellAppearance.NihMedianSize);
-            var images = counted.Select(c => cropper.Crop(field, c)).ToList();
-            if (Options.NormalizeColor)
-            {
-                var source = LabColor.Statistics(images);
-                images = images.Select(i => LabColor.Transfer(i, source, Model.Metadata.TrainingCells!.Color!)).ToList();
-            }
-
-            var pngs = images.Select(PngFile.Encode).ToList();
-            var inputs = pngs.Select((png, i) => ImageDecoder.Decode(png, $"{name} cell {counted[i].Id}", Model.LoadOptions)).ToList();
-            var scores = Model.PredictProbabilities(inputs);
-            for (var i = 0; i < counted.Count; i++)
-            {
-                probabilities[counted[i].Id] = scores[i];
-                crops?.Add((counted[i], pngs[i]));
-            }
+            return new FieldCut(name, segmentation, []);
         }
 
-        var objects = segmentation.Objects.Select(o => probabilities.TryGetValue(o.Id, out var p)
+        var cropper = new CellCropper(segmentation.CellDiameter, Model.Metadata.TrainingCells?.MedianSize ?? CellAppearance.NihMedianSize);
+        var images = counted.Select(c => cropper.Crop(field, c)).ToList();
+        if (Options.NormalizeColor)
+        {
+            var source = LabColor.Statistics(images);
+            images = images.Select(i => LabColor.Transfer(i, source, Model.Metadata.TrainingCells!.Color!)).ToList();
+        }
+
+        return new FieldCut(name, segmentation, counted.Select((c, i) => (c, PngFile.Encode(images[i]))).ToList());
+    }
+
+    /// <summary>The second half of <see cref="Screen"/>: the field's calls from the probabilities of its crops.</summary>
+    /// <param name="cut">The field as <see cref="Cut"/> returned it.</param>
+    /// <param name="patient">Patient the field belongs to.</param>
+    /// <param name="probabilities">Probability of the positive class of each crop, in the order of <see cref="FieldCut.Crops"/>.</param>
+    public FieldScreening Classify(FieldCut cut, string patient, IReadOnlyList<double> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(cut);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        if (probabilities.Count != cut.Crops.Count)
+        {
+            throw new ArgumentException($"{cut.Crops.Count} crops but {probabilities.Count} probabilities", nameof(probabilities));
+        }
+
+        var byId = new Dictionary<int, double>();
+        for (var i = 0; i < cut.Crops.Count; i++)
+        {
+            byId[cut.Crops[i].Object.Id] = probabilities[i];
+        }
+
+        var objects = cut.Segmentation.Objects.Select(o => byId.TryGetValue(o.Id, out var p)
                 ? new ScreenedObject(o, p, Model.LabelOf(p), p >= Model.Metadata.Threshold)
                 : new ScreenedObject(o, null, ScreenedObject.Excluded, false))
             .ToList();
-        return new FieldScreening(name, patient, segmentation, objects);
+        return new FieldScreening(cut.Name, patient, cut.Segmentation, objects);
+    }
+
+    /// <summary>Whether fields can be screened in this process (OpenCV's native library loads); if not, <paramref name="reason"/> says why and what to install.</summary>
+    public static bool IsAvailable(out string? reason)
+    {
+        try
+        {
+            Runtime.OpenCvRuntime.EnsureLoaded();
+            reason = null;
+            return true;
+        }
+        catch (MalariaMLException e)
+        {
+            reason = e.Message;
+            return false;
+        }
     }
 
     /// <summary>

@@ -128,6 +128,44 @@ public sealed class ServePageBrowserTests
         var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
         Assert.True(overflow <= 0, $"the page is {overflow} px wider than a phone screen");
         await page.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "serve-page-phone.png"), FullPage = true });
+        // A whole-field photo (composed from real cells, committed) with cells: the field's overlay and counts show, its
+        // cells join the grid, one of them explains itself, and its CSV is 'malaria screen''s cells.csv.
+        var field = Path.Combine(TestData.RepoRoot, "data", "fields", "patient-A", "A-field-1.jpg");
+        var screenDir = Path.Combine(work.Path, "screen");
+        var screen = CliProcess.Run(["screen", "--model", modelPath, field, "--out", screenDir], timeout: TimeSpan.FromMinutes(3));
+        Assert.True(screen.ExitCode == 0, screen.Transcript);
+        await page.SetViewportSizeAsync(1000, 900);
+        await page.SetInputFilesAsync("#files", [field, .. cells]);
+        await Assertions.Expect(page.Locator("#fields figure")).ToHaveCountAsync(1, new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("#fields figcaption")).ToContainTextAsync("A-field-1.jpg · A-field-1 · ");
+        await page.WaitForFunctionAsync("() => document.querySelector('#fields img').naturalWidth === 1280", null, new() { Timeout = 30_000 });
+        job = await page.Locator("#results").GetAttributeAsync("data-job");
+        api = await page.EvaluateAsync<JsonElement>("id => fetch('/api/jobs/' + id).then(r => r.json())", job);
+        var apiField = api.GetProperty("result").GetProperty("fields").EnumerateArray().Single();
+        var fieldCells = api.GetProperty("result").GetProperty("cells").EnumerateArray().Where(c => c.GetProperty("field").ValueKind == JsonValueKind.String).ToList();
+        Assert.Equal(apiField.GetProperty("cells").GetInt32(), fieldCells.Count);
+        Assert.True(fieldCells.Count >= 30, $"only {fieldCells.Count} cells found in the field");
+        await Assertions.Expect(page.Locator("#cells tbody tr")).ToHaveCountAsync(fieldCells.Count + cells.Count);
+        await Assertions.Expect(page.Locator("#grid .cell")).ToHaveCountAsync(fieldCells.Count + cells.Count);
+        await Assertions.Expect(page.Locator("#fields figcaption")).ToContainTextAsync($"{fieldCells.Count} cells, {apiField.GetProperty("parasitized").GetInt32()} parasitized");
+        var fieldCellId = fieldCells.OrderByDescending(c => c.GetProperty("probability").GetDouble()).First().GetProperty("id").GetString();
+        await page.Locator($"#grid .cell[data-id=\"{fieldCellId}\"]").ClickAsync();
+        await Assertions.Expect(page.Locator("#detail-title")).ToContainTextAsync("A-field-1.jpg/cell_");
+        await Assertions.Expect(page.Locator("#heatmap.loaded")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#csv-fields").ClickAsync());
+        var pageCsv = File.ReadAllLines(await download.PathAsync());
+        var screenCsv = File.ReadAllLines(Path.Combine(screenDir, "cells.csv"));
+        Assert.Equal(screenCsv[0], pageCsv[0]);
+        Assert.Equal(screenCsv.Length, pageCsv.Length);
+        for (var i = 1; i < screenCsv.Length; i++)
+        {
+            var (want, got) = (screenCsv[i].Split(','), pageCsv[i].Split(','));
+            Assert.Equal(want.Take(8).Concat(want.Skip(9)), got.Take(8).Concat(got.Skip(9))); // field, cell, box, area, label, reason
+            Assert.Equal(want[8].Length > 0 ? double.Parse(want[8], CultureInfo.InvariantCulture) : -1, got[8].Length > 0 ? double.Parse(got[8], CultureInfo.InvariantCulture) : -1, 5);
+        }
+
+        await page.ScreenshotAsync(new() { Path = Path.Combine(artifacts, "serve-page-field.png"), FullPage = true });
+
         var unexpected = consoleErrors.Where(e => !e.Contains("415", StringComparison.Ordinal) && !e.Contains("422", StringComparison.Ordinal)).ToList();
         Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
         await app.StopAsync();
