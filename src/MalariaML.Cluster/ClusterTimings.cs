@@ -11,10 +11,13 @@ internal static class ClusterTimings
     /// <summary>Longest a call may wait for an answer. Default (Orleans) 30 s; grain calls here are bookkeeping of milliseconds.</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>A node that misses three 2-second probes is suspected; two votes declare it dead (about 6 to 10 s).</summary>
+    /// <summary>
+    /// A node that misses three 3-second probes is suspected; two votes declare it dead (about 10 to 15 s). Shorter
+    /// probes declared live but CPU-starved nodes dead on a loaded 2-core machine.
+    /// </summary>
     public static void Membership(ClusterMembershipOptions o)
     {
-        o.ProbeTimeout = TimeSpan.FromSeconds(2);
+        o.ProbeTimeout = TimeSpan.FromSeconds(3);
         o.NumMissedProbesLimit = 3;
         o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);

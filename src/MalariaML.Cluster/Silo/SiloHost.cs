@@ -17,7 +17,9 @@ public static class SiloHost
         ArgumentNullException.ThrowIfNull(options);
         var model = new NodeModel(options);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+        // Orleans' errors go to stderr. Its warnings (slow work items, each missed probe with its stack trace) flood a
+        // busy node's log; the node's own lines say what an operator needs: shards taken, done, refused, retried.
+        builder.Logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
         builder.Services.AddSingleton(model);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(console ?? new NodeConsole());
