@@ -23,17 +23,15 @@ cleanup() {
 trap cleanup EXIT
 if [ -z "$cells" ]; then
   cells=$work/cells
-  i=0
-  while [ "$i" -lt 3000 ]; do
-    for f in $(find data/sample/cell_images -name '*.png' | sort); do
-      [ "$i" -ge 3000 ] && break
-      r=$(printf '%02d' $((i / 289)))
-      d=$cells/copy$r/$(basename "$(dirname "$f")")
-      mkdir -p "$d"
-      cp "$f" "$d/$(basename "$f" .png)_r$r.png"
-      i=$((i + 1))
-    done
-  done
+  python3 - "$cells" <<'PY'
+import pathlib, shutil, sys
+sample = sorted(pathlib.Path("data/sample/cell_images").rglob("*.png"), key=str)
+for i in range(3000):
+    source, r = sample[i % len(sample)], i // len(sample)
+    target = pathlib.Path(sys.argv[1], f"copy{r:02d}", source.parent.name, f"{source.stem}_r{r:02d}.png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+PY
 fi
 cells=$(realpath "$cells")
 n=$(find -L "$cells" -type f \( -name '*.png' -o -name '*.jpg' \) | wc -l)
@@ -62,7 +60,7 @@ for r in $(seq "$rounds"); do
       pids+=($!)
     done
     for s in $(seq "$silos"); do
-      until grep -q ' ready: ' "$work/$id-$s.log"; do sleep 0.5; done
+      until grep -qs ' ready: ' "$work/$id-$s.log"; do sleep 0.5; done
     done
     start=$(clock)
     dotnet "$dll" cluster run --redis "127.0.0.1:$rport" --cluster-id "$id" --model "$model" --shard-size "$shard" \
