@@ -5,6 +5,8 @@ cd "$(dirname "$0")"
 bash scripts/setup.sh
 # The browser tests drive Debian's Chromium; Playwright must never download one.
 bash scripts/install-chromium.sh
+# The cluster tests start their own redis-server (Debian's) on a free loopback port.
+bash scripts/install-redis.sh
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 mkdir -p artifacts
 set +e

@@ -54,24 +54,12 @@ internal static class PredictCommand
             var patients = PatientCall.Summarise(batch.Predictions, rule);
             if (result.GetValue(output) is { } csv)
             {
-                var sb = new StringBuilder("path,patient,label,probability\n");
-                foreach (var p in batch.Predictions)
-                {
-                    sb.Append(CultureInfo.InvariantCulture, $"{Csv(p.Source)},{Csv(MalariaML.Data.PatientKey.Parse(p.Source))},{Csv(p.Label)},{p.Probability:F6}\n");
-                }
-
-                AtomicFile.WriteAllBytes(csv, Encoding.UTF8.GetBytes(sb.ToString()));
+                PredictionCsv.WriteCells(csv, batch.Predictions);
             }
 
             if (result.GetValue(summary) is { } summaryCsv)
             {
-                var sb = new StringBuilder("patient,cells,parasitized,parasitemia,ci_low,ci_high,call,shifted\n");
-                foreach (var p in patients)
-                {
-                    sb.Append(CultureInfo.InvariantCulture, $"{Csv(p.Patient)},{p.Cells},{p.Parasitized},{p.Parasitemia:F4},{p.CiLow:F4},{p.CiHigh:F4},{p.Call},{(p.Shifted ? "yes" : "no")}\n");
-                }
-
-                AtomicFile.WriteAllBytes(summaryCsv, Encoding.UTF8.GetBytes(sb.ToString()));
+                PredictionCsv.WritePatients(summaryCsv, patients);
             }
 
             var table = new Table().AddColumns("patient", "cells", "parasitized", "parasitemia", "95% CI", "call", "note");
@@ -132,7 +120,7 @@ internal static class PredictCommand
         return files;
     }
 
-    internal static string Csv(string value) => value.Contains(',') || value.Contains('"') ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    internal static string Csv(string value) => PredictionCsv.Csv(value);
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 

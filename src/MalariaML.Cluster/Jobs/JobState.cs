@@ -1,0 +1,17 @@
+namespace MalariaML.Cluster.Jobs;
+
+/// <summary>A job's persisted state: its spec and the shards finished so far.</summary>
+[GenerateSerializer, Alias("MalariaML.Cluster.JobState")]
+public sealed class JobState
+{
+    [Id(0)] public JobSpec? Spec { get; set; }
+
+    [Id(1)] public SortedSet<int> Done { get; set; } = [];
+}
+
+/// <summary>The job board's persisted state.</summary>
+[GenerateSerializer, Alias("MalariaML.Cluster.JobBoardState")]
+public sealed class JobBoardState
+{
+    [Id(0)] public List<string> Jobs { get; set; } = [];
+}

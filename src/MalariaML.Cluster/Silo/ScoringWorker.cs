@@ -1,0 +1,125 @@
+using MalariaML.Cluster.Jobs;
+using MalariaML.Cluster.Storage;
+using Microsoft.Extensions.Hosting;
+
+namespace MalariaML.Cluster.Silo;
+
+/// <summary>
+/// The node's scoring loop: it pulls shards from the jobs on the board, so a node that joins mid-job simply starts
+/// taking shards and a lost node's shards come back when their leases expire. Each shard is written atomically to the
+/// job's folder before it is reported done, so an acknowledged shard is always on storage.
+/// </summary>
+internal sealed class ScoringWorker(IGrainFactory grains, NodeModel model, SiloOptions options, ILocalSiloDetails silo,
+    IHostApplicationLifetime lifetime, NodeConsole console) : BackgroundService
+{
+    private readonly Dictionary<string, JobManifest> _manifests = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
+
+    private string Node => $"{silo.SiloAddress.Endpoint}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WhenStarted(stoppingToken);
+        console.Line($"node {Node} ready: model sha256 {model.Sha256}");
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool scored;
+            try
+            {
+                scored = await TryScoreOne(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A lost node, a job grain moving to another node, unreachable storage: try again, never stop scoring.
+                console.Error($"node {Node}: {e.GetType().Name}: {FirstLine(e.Message)} (retrying)");
+                scored = false;
+                await Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+
+            if (!scored)
+            {
+                await Delay(options.IdlePoll, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<bool> TryScoreOne(CancellationToken token)
+    {
+        var board = grains.GetGrain<IJobBoardGrain>(IJobBoardGrain.Key);
+        foreach (var jobId in await board.Active())
+        {
+            var job = grains.GetGrain<IScoringJobGrain>(jobId);
+            var answer = await job.Lease(Node, model.Sha256);
+            if (answer.Refusal is { } refusal)
+            {
+                if (_refused.Add(jobId))
+                {
+                    console.Error($"node {Node} refused: {refusal}");
+                }
+
+                continue;
+            }
+
+            if (answer.Lease is not { } lease)
+            {
+                continue;
+            }
+
+            var spec = lease.Spec;
+            var files = Manifest(spec).Shard(lease.Shard);
+            console.Line($"node {Node}: scoring shard {lease.Shard} of job {jobId} ({files.Count} files)");
+            if (options.ShardPause > TimeSpan.Zero)
+            {
+                await Task.Delay(options.ShardPause, token);
+            }
+
+            var batch = await Task.Run(() => model.Model.PredictMany(files, null, token), token);
+            new ShardResult(lease.Shard, Node, batch.Predictions, batch.Skipped).Write(spec.OutputDir);
+            var progress = await job.Complete(lease.Shard, Node);
+            console.Line($"node {Node}: shard {lease.Shard} of job {jobId} done ({batch.Predictions.Count} scored, {batch.Skipped.Count} skipped; {progress.ShardsDone}/{progress.Shards} shards)");
+            return true;
+        }
+
+        return false;
+    }
+
+    private JobManifest Manifest(JobSpec spec)
+    {
+        if (!_manifests.TryGetValue(spec.JobId, out var manifest) || spec.ShardCount != manifest.ShardCount)
+        {
+            manifest = JobManifest.Read(Path.Combine(spec.OutputDir, JobManifest.FileName), spec.ManifestSha256);
+            _manifests[spec.JobId] = manifest;
+        }
+
+        return manifest;
+    }
+
+    private async Task WhenStarted(CancellationToken token)
+    {
+        var started = new TaskCompletionSource();
+        using var a = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var b = token.Register(() => started.TrySetCanceled(token));
+        await started.Task;
+    }
+
+    private static async Task Delay(TimeSpan wait, CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(wait, token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+}
