@@ -1,3 +1,4 @@
+using MalariaML.Models;
 using System.Threading.Channels;
 using MalariaML.Preprocessing;
 

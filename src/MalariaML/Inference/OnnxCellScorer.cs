@@ -1,3 +1,4 @@
+using MalariaML.Models;
 using MalariaML.Export;
 using MalariaML.Preprocessing;
 using Microsoft.ML.OnnxRuntime;

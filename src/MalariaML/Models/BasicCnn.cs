@@ -8,7 +8,7 @@ namespace MalariaML.Models;
 /// The article's CNN trained from scratch: three blocks of Conv2d 3x3 (32, 64, 128 filters, same padding) + ReLU +
 /// MaxPool 2x2, then <see cref="DenseHead"/>. Input (N, 3, H, W) RGB in [0, 1]; output (N) logits.
 /// </summary>
-internal sealed class BasicCnn : nn.Module<Tensor, Tensor>, MalariaML.Explanations.IGradCamNetwork
+internal sealed class BasicCnn : nn.Module<Tensor, Tensor>, IGradCamNetwork
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;

@@ -8,7 +8,7 @@ namespace MalariaML.Models;
 /// The shipped ImageNet ResNet18 with the article's dense head: input (N, 3, H, W) RGB in [0, 1], output (N) logits.
 /// Used frozen (only the head learns, on cached features) or fine-tuned (the last stages and the head learn).
 /// </summary>
-internal sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, MalariaML.Explanations.IGradCamNetwork
+internal sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, IGradCamNetwork
 {
     private readonly ResNet18Preprocessing preprocessing;
     private readonly ResNet18Backbone backbone;
@@ -37,8 +37,15 @@ internal sealed class ResNet18Classifier : nn.Module<Tensor, Tensor>, IFeatureCl
     /// <inheritdoc/>
     public int FeatureCount => ResNet18Backbone.FeatureCount;
 
-    /// <summary>The shipped weights never change, so their package version names them: <see cref="ModelTrainer.ResNet18ExtractorId"/>.</summary>
-    public string FeatureExtractorId => ModelTrainer.ResNet18ExtractorId;
+    /// <summary>The shipped weights never change, so their package version names them: <see cref="ExtractorId"/>.</summary>
+    public string FeatureExtractorId => ExtractorId;
+
+    /// <summary>
+    /// Identifies the shipped ResNet18 weights, and the forward pass computing features from them, in feature-cache file
+    /// names. <c>-p2</c>: features cached before stage 4's projection ran in NCHW (see <see cref="ResNetBasicBlock"/>)
+    /// hold libtorch's wrong channels-last values and must not be reused.
+    /// </summary>
+    internal const string ExtractorId = "resnet18-onnx-0.23.1-p2";
 
     /// <summary>Pooled 512-d ResNet18 features of RGB images in [0, 1].</summary>
     public Tensor Features(Tensor images)

@@ -17,7 +17,7 @@ namespace MalariaML.Models;
 /// <para>Inputs are normalised as torchvision's ImageNet models expect: (x - mean) / std per channel, with
 /// mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225).</para>
 /// </remarks>
-internal sealed class Vgg19Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, MalariaML.Explanations.IGradCamNetwork
+internal sealed class Vgg19Classifier : nn.Module<Tensor, Tensor>, IFeatureClassifier, IGradCamNetwork
 {
     /// <summary>The error when pretrained weights are asked for but no file is given.</summary>
     public const string MissingWeightsMessage =

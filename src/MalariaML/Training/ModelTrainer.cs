@@ -18,12 +18,6 @@ namespace MalariaML.Training;
 /// </summary>
 public static class ModelTrainer
 {
-    /// <summary>
-    /// Identifies the shipped ResNet18 weights, and the forward pass computing features from them, in feature-cache file
-    /// names. <c>-p2</c>: features cached before stage 4's projection ran in NCHW (see <see cref="Models.ResNetBasicBlock"/>)
-    /// hold libtorch's wrong channels-last values and must not be reused.
-    /// </summary>
-    public const string ResNet18ExtractorId = "resnet18-onnx-0.23.1-p2";
 
     // One trainer per model family; each is stateless.
     private static readonly IReadOnlyDictionary<ModelFamily, IFamilyTrainer> Families = new Dictionary<ModelFamily, IFamilyTrainer>

@@ -1,3 +1,4 @@
+using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Tests.Robustness;
 using MalariaML.Tests.Training;
@@ -55,7 +56,7 @@ public sealed class ExplainCommandTests
         Assert.Contains("no gradients", error.Message, StringComparison.Ordinal);
     }
 
-    private sealed class NoGradientScorer : MalariaML.Inference.ICellScorer
+    private sealed class NoGradientScorer : MalariaML.Models.ICellScorer
     {
         public float[] Score(IReadOnlyList<RgbImage> images) => new float[images.Count];
 

@@ -1,3 +1,4 @@
+using MalariaML.Models;
 using System.Net;
 using System.Net.Http.Json;
 using MalariaML.Inference;

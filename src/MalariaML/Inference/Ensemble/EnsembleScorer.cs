@@ -1,3 +1,4 @@
+using MalariaML.Models;
 using System.Text.Json;
 using MalariaML.Preprocessing;
 

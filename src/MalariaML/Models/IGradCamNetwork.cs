@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MalariaML.Explanations;
+namespace MalariaML.Models;
 
 /// <summary>
 /// A network split at the activation Grad-CAM explains, so the gradient of the logit can be taken with respect to it.

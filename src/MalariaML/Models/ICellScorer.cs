@@ -1,9 +1,9 @@
 using MalariaML.Preprocessing;
 
-namespace MalariaML.Inference;
+namespace MalariaML.Models;
 
 /// <summary>
-/// What a <see cref="MalariaModel"/> delegates to: turns decoded cells into probabilities of the positive class, and
+/// What a <see cref="Inference.MalariaModel"/> delegates to: turns decoded cells into probabilities of the positive class, and
 /// serialises itself into model-file entries. One implementation per engine (TorchSharp, ML.NET).
 /// </summary>
 internal interface ICellScorer : IDisposable
