@@ -85,8 +85,9 @@ public static class ModelTrainer
             var (calibration, rule) = ValidationFitting.Fit(outcome.ValidationProbabilities, outcome.ValidationCells, positiveClass,
                 metadata.Threshold, options.TargetPatientSensitivity);
             // Calibrated, as the saved model will predict them (the calls at the threshold do not change).
-            var calibrated = outcome.ValidationProbabilities.Select(x => Evaluation.Calibration.TemperatureScaling.Apply(x, calibration?.Temperature ?? 1));
-            validation = BinaryEvaluator.Evaluate(calibrated, request.Labels(outcome.ValidationCells), metadata.Threshold);
+            // The float path MalariaModel.PredictProbabilities takes, so that stored and fresh metrics agree to the bit.
+            var calibrated = Evaluation.Calibration.TemperatureScaling.Apply(outcome.ValidationProbabilities, calibration?.Temperature ?? 1);
+            validation = BinaryEvaluator.Evaluate(calibrated.Select(x => (double)x), request.Labels(outcome.ValidationCells), metadata.Threshold);
             metadata = metadata with
             {
                 Calibration = calibration,
