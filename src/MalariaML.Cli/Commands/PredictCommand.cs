@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using MalariaML.Cli.Output;
 using MalariaML.Data;
 using MalariaML.Inference;
