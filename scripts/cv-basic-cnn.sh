@@ -18,3 +18,8 @@ malaria() { nice -n 10 dotnet artifacts/cv-bin/malaria.dll "$@"; }
 common=(--data "$DATA" --model basic-cnn --folds 5 --seed 42 --epochs "$EPOCHS" --image-size "$SIZE" --device cpu)
 malaria cv "${common[@]}" --color-aug --out "$OUT/basic-cnn-color-$SIZE"
 malaria cv "${common[@]}" --only-folds 1,2 --out "$OUT/basic-cnn-plain-$SIZE"
+# What test-time augmentation buys on fold 1 (8x the scoring time), and the fold-1 report with its reliability diagram.
+fold1="$OUT/basic-cnn-color-$SIZE"
+malaria evaluate --model "$fold1/fold-1.malaria" --data "$DATA" --split "$fold1/fold-1.split.json" --part Test --tta --json "$OUT/fold-1-color-tta.json"
+malaria evaluate --model "$fold1/fold-1.malaria" --data "$DATA" --split "$fold1/fold-1.split.json" --part Test --json "$OUT/fold-1-color-plain.json"
+malaria report --model "$fold1/fold-1.malaria" "$OUT/basic-cnn-plain-$SIZE/fold-1.malaria" --data "$DATA" --split "$fold1/fold-1.split.json" --out "$OUT/report-fold-1" --grid 0

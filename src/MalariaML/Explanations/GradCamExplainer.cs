@@ -131,7 +131,8 @@ public sealed class GradCamExplainer
             // accumulated into the weights' .grad.
             var activation = trunk.detach().requires_grad_(true);
             var logits = target.FromTargetActivation(activation);
-            var probabilities = logits.detach().sigmoid().to(CPU).data<float>().ToArray();
+            // Calibrated like MalariaModel's predictions, so an explanation reports the probability a prediction gives.
+            var probabilities = Evaluation.Calibration.TemperatureScaling.Apply(logits.detach().sigmoid().to(CPU).data<float>().ToArray(), _model.Temperature);
             var explainPositive = probabilities
                 .Select(p => Options.Class == ExplainedClass.Positive || p >= metadata.Threshold)
                 .ToArray();

@@ -10,7 +10,10 @@ namespace MalariaML.Training;
 /// </summary>
 internal static class ValidationFitting
 {
-    /// <summary>Calibration and patient rule; both null without validation cells.</summary>
+    /// <summary>Fewest validation cells a temperature is fitted on.</summary>
+    public const int MinCalibrationCells = 100;
+
+    /// <summary>Calibration (null under <see cref="MinCalibrationCells"/> validation cells) and patient rule (null without validation cells).</summary>
     /// <param name="probabilities">Uncalibrated validation probabilities, in the order of <paramref name="cells"/>.</param>
     /// <param name="cells">The usable validation cells.</param>
     /// <param name="positiveClass">The positive class.</param>
@@ -26,8 +29,11 @@ internal static class ValidationFitting
 
         var labels = cells.Select(c => c.Label == positiveClass).ToList();
         var raw = probabilities.Select(p => (double)p).ToList();
-        var calibration = ModelCalibration.Fit(raw, labels);
-        var scored = cells.Select((c, i) => new ScoredCell(c.PatientKey, TemperatureScaling.Apply(raw[i], calibration.Temperature), labels[i])).ToList();
+        // A temperature fitted on a handful of cells is noise (an untrained toy model on 38 cells got T = 50, flattening
+        // every probability to 0.5), so small validation parts leave the probabilities as the network gives them.
+        var calibration = cells.Count >= MinCalibrationCells ? ModelCalibration.Fit(raw, labels) : null;
+        var temperature = calibration?.Temperature ?? 1;
+        var scored = cells.Select((c, i) => new ScoredCell(c.PatientKey, TemperatureScaling.Apply(raw[i], temperature), labels[i])).ToList();
         return (calibration, PatientRuleFitter.Fit(scored, threshold, targetSensitivity));
     }
 }
