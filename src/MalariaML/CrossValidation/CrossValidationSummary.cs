@@ -4,7 +4,7 @@ using System.Text;
 namespace MalariaML.CrossValidation;
 
 /// <summary>Per-fold results with mean +- sample standard deviation per column, as Markdown.</summary>
-public static class CrossValidationSummary
+internal static class CrossValidationSummary
 {
     /// <summary>Mean and sample standard deviation (NaN values left out; sd NaN for fewer than two values).</summary>
     public static (double Mean, double Sd) MeanSd(IEnumerable<double> values)

@@ -25,7 +25,7 @@ namespace MalariaML.CrossValidation;
 /// <param name="BestEpoch">Epoch kept.</param>
 /// <param name="TrainingSeconds">Training wall time, resumed sessions included.</param>
 /// <param name="Tta">Whether the test cells were scored with test-time augmentation.</param>
-public sealed record FoldResult(int Fold, int TestCells, int TestPatients, int HealthyPatients, double Accuracy, double F1, double Auc, double Ece,
+internal sealed record FoldResult(int Fold, int TestCells, int TestPatients, int HealthyPatients, double Accuracy, double F1, double Auc, double Ece,
     double PatientSensitivity, double PatientSpecificity, double ParasitemiaMae, int HealthyCalledPositive, int Flagged,
     double Temperature, double ValidationEceBefore, double ValidationEceAfter, string Rule, int Epochs, int BestEpoch, double TrainingSeconds, bool Tta)
 {

@@ -10,7 +10,7 @@ namespace MalariaML.CrossValidation;
 /// healthy patients. For each fold the other patients are split into training and validation by
 /// <see cref="PatientSplitter"/> with the same seed.
 /// </summary>
-public static class PatientFolds
+internal static class PatientFolds
 {
     /// <summary>The fold (0-based) of every patient key.</summary>
     public static IReadOnlyDictionary<string, int> Assign(IReadOnlyList<CellImage> cells, int folds, int seed)

@@ -10,7 +10,7 @@ namespace MalariaML.CrossValidation;
 /// <param name="Call">The model's call and parasitemia.</param>
 /// <param name="Infected">Whether any of the patient's cells is labelled positive.</param>
 /// <param name="TrueParasitemia">Share of the patient's cells labelled positive.</param>
-public sealed record PatientOutcome(PatientCall Call, bool Infected, double TrueParasitemia);
+internal sealed record PatientOutcome(PatientCall Call, bool Infected, double TrueParasitemia);
 
 /// <summary>
 /// How a model does on labelled cells of unseen patients, cell by cell and patient by patient: the numbers a clinician
@@ -26,7 +26,7 @@ public sealed record PatientOutcome(PatientCall Call, bool Infected, double True
 /// <param name="HealthyCalledPositive">Healthy patients called positive.</param>
 /// <param name="Flagged">Patients flagged as unlike the validation cells.</param>
 /// <param name="Skipped">Files that could not be decoded.</param>
-public sealed record TrustEvaluation(BinaryMetrics Cells, double Ece, IReadOnlyList<ReliabilityBin> Reliability, IReadOnlyList<PatientOutcome> Patients,
+internal sealed record TrustEvaluation(BinaryMetrics Cells, double Ece, IReadOnlyList<ReliabilityBin> Reliability, IReadOnlyList<PatientOutcome> Patients,
     double PatientSensitivity, double PatientSpecificity, double ParasitemiaMae, int HealthyCalledPositive, int Flagged, int Skipped)
 {
     /// <summary>Scores <paramref name="cells"/> with <paramref name="model"/> (its TTA setting included) and evaluates.</summary>

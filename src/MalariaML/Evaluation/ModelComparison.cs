@@ -22,7 +22,7 @@ public sealed class ModelComparison
     /// <summary>Creates a comparison from rows, in display order.</summary>
     /// <param name="rows">Rows to show; copied, so later changes to the source do not leak in.</param>
     /// <exception cref="ArgumentException">A row is null, has a blank model name, or has null metrics.</exception>
-    public ModelComparison(IEnumerable<ModelComparisonRow> rows)
+    internal ModelComparison(IEnumerable<ModelComparisonRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         _rows = rows.ToArray();
@@ -39,7 +39,7 @@ public sealed class ModelComparison
     public static ModelComparison Empty { get; } = new([]);
 
     /// <summary>Rows in display order.</summary>
-    public IReadOnlyList<ModelComparisonRow> Rows => _rows;
+    internal IReadOnlyList<ModelComparisonRow> Rows => _rows;
 
     /// <summary>Returns a new comparison with one more row at the end.</summary>
     /// <param name="model">Display name of the model.</param>

@@ -11,7 +11,7 @@ namespace MalariaML.Evaluation;
 /// the Mann-Whitney statistic. When a class is absent its rate is reported as 0 on every point and
 /// <see cref="Auc"/> is NaN.
 /// </remarks>
-public sealed class RocCurve
+internal sealed class RocCurve
 {
     // Absolute slack when comparing a reached recall (k/P, computed in floating point) with a requested one,
     // so that asking for 0.98 with 50 positives accepts 49/50 even if the two roundings differ.

@@ -12,7 +12,7 @@ namespace MalariaML.Evaluation;
 /// Decision threshold producing this point. The first point of a curve uses +∞ ("flag nothing"); it is
 /// serialised as the string <c>"Infinity"</c> because JSON numbers cannot hold it.
 /// </param>
-public readonly record struct RocPoint(
+internal readonly record struct RocPoint(
     double Fpr,
     double Tpr,
     [property: JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)] double Threshold);

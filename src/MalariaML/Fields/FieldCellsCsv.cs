@@ -7,7 +7,7 @@ namespace MalariaML.Fields;
 /// The per-object table of screened fields (<c>malaria screen</c>'s <c>cells.csv</c>, the server's field-cells CSV):
 /// one row per object found, counted or not, so both write the same columns the same way.
 /// </summary>
-public static class FieldCellsCsv
+internal static class FieldCellsCsv
 {
     /// <summary>The header line, with its newline.</summary>
     public const string Header = "field,cell,x,y,width,height,area,label,probability,reason\n";

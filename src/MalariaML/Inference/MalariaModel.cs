@@ -222,11 +222,18 @@ public sealed class MalariaModel : IDisposable
     /// </summary>
     public bool TestTimeAugmentation { get; set; }
 
+    /// <summary>
+    /// Parasitemia and the positive or negative call of each patient (grouped by the file names' patient keys), by the
+    /// rule fitted on the validation patients when the model was trained; a patient whose uninfected cells score unlike
+    /// the validation patients' is marked <see cref="PatientCalls.PatientCall.Shifted"/>.
+    /// </summary>
+    public IReadOnlyList<PatientCalls.PatientCall> CallPatients(IEnumerable<CellPrediction> predictions) => PatientCalls.PatientCall.Summarise(predictions, PatientRule);
+
     /// <summary>The temperature this model's probabilities are scaled by (1 for files without a calibration).</summary>
     public double Temperature => Metadata.Calibration?.Temperature ?? 1;
 
     /// <summary>The per-patient decision rule (<see cref="PatientCalls.PatientRule.AnyParasitizedCell"/> for files without one).</summary>
-    public PatientCalls.PatientRule PatientRule => Metadata.PatientRule ?? PatientCalls.PatientRule.AnyParasitizedCell;
+    internal PatientCalls.PatientRule PatientRule => Metadata.PatientRule ?? PatientCalls.PatientRule.AnyParasitizedCell;
 
     /// <summary>
     /// Calibrated probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size

@@ -12,7 +12,7 @@ public sealed record ModelEvaluation(BinaryMetrics Metrics, IReadOnlyList<CellPr
     IReadOnlyList<SkippedFile> Skipped)
 {
     /// <summary>The ROC curve of the predictions.</summary>
-    public RocCurve Roc => BinaryEvaluator.ComputeRocCurve(Pairs());
+    internal RocCurve Roc => BinaryEvaluator.ComputeRocCurve(Pairs());
 
     /// <summary>
     /// The highest threshold whose recall reaches <paramref name="targetRecall"/>, and the metrics at it: for a screening

@@ -69,13 +69,15 @@ public sealed record ModelMetadata
     /// Temperature scaling fitted on the validation part at the end of training; null in files written before it
     /// existed (and in ensembles, whose members carry their own), which then load with temperature 1.
     /// </summary>
-    public Evaluation.Calibration.ModelCalibration? Calibration { get; init; }
+    [JsonInclude]
+    internal Evaluation.Calibration.ModelCalibration? Calibration { get; init; }
 
     /// <summary>
     /// The per-patient decision rule fitted on the validation patients; null in files written before it existed, which
     /// then call a patient positive on one parasitized cell (<see cref="PatientCalls.PatientRule.AnyParasitizedCell"/>).
     /// </summary>
-    public PatientCalls.PatientRule? PatientRule { get; init; }
+    [JsonInclude]
+    internal PatientCalls.PatientRule? PatientRule { get; init; }
 
     /// <summary>SHA-256 (hex) of every other entry of the zip, so a tampered or damaged file is refused.</summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();

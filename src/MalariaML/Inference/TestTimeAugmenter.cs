@@ -7,7 +7,7 @@ namespace MalariaML.Inference;
 /// orientations of the square (four quarter turns, each also mirrored). Rectangular inputs use the four that keep
 /// their shape (identity, both mirrors, half turn).
 /// </summary>
-public static class TestTimeAugmenter
+internal static class TestTimeAugmenter
 {
     /// <summary>The orientations of a square image: quarter turns clockwise and whether mirrored left-right first.</summary>
     public static IReadOnlyList<(int QuarterTurns, bool Mirrored)> SquareViews { get; } =

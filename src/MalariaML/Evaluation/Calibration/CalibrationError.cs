@@ -6,7 +6,7 @@ namespace MalariaML.Evaluation.Calibration;
 /// <param name="Count">Cells whose probability fell in the bin.</param>
 /// <param name="MeanProbability">Mean predicted probability of the positive class in the bin (NaN when empty).</param>
 /// <param name="PositiveRate">Share of the bin's cells that really are positive (NaN when empty).</param>
-public sealed record ReliabilityBin(double Lower, double Upper, int Count, double MeanProbability, double PositiveRate);
+internal sealed record ReliabilityBin(double Lower, double Upper, int Count, double MeanProbability, double PositiveRate);
 
 /// <summary>
 /// Expected calibration error of probabilities of the positive class: cells binned by predicted probability into
@@ -18,7 +18,7 @@ public sealed record ReliabilityBin(double Lower, double Upper, int Count, doubl
 /// default: the reliability diagram of <c>malaria report</c> draws the same bins. With both sides of 0.5 this is the
 /// binary form of Guo et al.'s ECE.
 /// </remarks>
-public static class CalibrationError
+internal static class CalibrationError
 {
     /// <summary>Default number of bins.</summary>
     public const int DefaultBins = 15;

@@ -5,7 +5,7 @@ namespace MalariaML.Evaluation.Calibration;
 /// <param name="Cells">Validation cells it was fitted on.</param>
 /// <param name="EceBefore">Validation expected calibration error before scaling.</param>
 /// <param name="EceAfter">Validation expected calibration error after scaling.</param>
-public sealed record ModelCalibration(double Temperature, int Cells, double EceBefore, double EceAfter)
+internal sealed record ModelCalibration(double Temperature, int Cells, double EceBefore, double EceAfter)
 {
     /// <summary>Fits a temperature on validation probabilities and measures the error before and after.</summary>
     public static ModelCalibration Fit(IReadOnlyList<double> probabilities, IReadOnlyList<bool> labels)

@@ -5,7 +5,7 @@ namespace MalariaML.Evaluation.Calibration;
 /// validation negative log-likelihood. T &gt; 1 softens overconfident probabilities. A probability of 0.5 stays 0.5,
 /// so calls at the default threshold, accuracy and AUC do not change; only how far from 0.5 the probabilities lie.
 /// </summary>
-public static class TemperatureScaling
+internal static class TemperatureScaling
 {
     // Probabilities arrive as float sigmoids, which round to exactly 0 or 1 beyond |logit| ~ 17; clamped there.
     private const double Epsilon = 1e-7;

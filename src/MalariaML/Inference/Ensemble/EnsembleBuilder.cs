@@ -1,7 +1,7 @@
 namespace MalariaML.Inference.Ensemble;
 
 /// <summary>Combines trained models into one ensemble model (see <see cref="EnsembleScorer"/>).</summary>
-public static class EnsembleBuilder
+internal static class EnsembleBuilder
 {
     /// <summary>
     /// An ensemble of <paramref name="members"/>, which must share input size, resampling and classes; the ensemble owns

@@ -9,7 +9,7 @@ namespace MalariaML.Inference.Ensemble;
 /// probabilities are averaged. Stored in one <c>.malaria</c> file as <c>member-N/metadata.json</c> plus the member's own
 /// entries under <c>member-N/</c>; the container's checksums cover every one of them.
 /// </summary>
-public sealed class EnsembleScorer : ICellScorer
+internal sealed class EnsembleScorer : ICellScorer
 {
     /// <summary>The <see cref="ModelMetadata.ModelKind"/> of an ensemble.</summary>
     public const string Kind = "ensemble";

@@ -27,7 +27,7 @@ public sealed record PatientCall(string Patient, int Cells, int Parasitized, dou
     public const string Negative = "negative";
 
     /// <summary>Groups predictions by patient (file-name key) and calls each patient by <paramref name="rule"/>.</summary>
-    public static IReadOnlyList<PatientCall> Summarise(IEnumerable<CellPrediction> predictions, PatientRule rule)
+    internal static IReadOnlyList<PatientCall> Summarise(IEnumerable<CellPrediction> predictions, PatientRule rule)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(rule);

@@ -10,7 +10,7 @@ namespace MalariaML.Inference.PatientCalls;
 /// <param name="TargetSensitivity">Patient-level sensitivity the rule was fitted for.</param>
 /// <param name="Fit">What the rule reached on the patients it was fitted on; null for a rule not fitted on data.</param>
 /// <param name="Shift">Reference for flagging patients whose cells look unlike the validation cells; null for none.</param>
-public sealed record PatientRule(int MinParasitized, double MinParasitemia, double TargetSensitivity, PatientRuleFit? Fit, ScoreShiftReference? Shift)
+internal sealed record PatientRule(int MinParasitized, double MinParasitemia, double TargetSensitivity, PatientRuleFit? Fit, ScoreShiftReference? Shift)
 {
     /// <summary>The rule of a model that has none stored (files written before it existed): one parasitized cell makes a positive patient.</summary>
     public static PatientRule AnyParasitizedCell { get; } = new(1, 0, 0.98, null, null);
@@ -28,7 +28,7 @@ public sealed record PatientRule(int MinParasitized, double MinParasitemia, doub
 /// <param name="Sensitivity">Share of infected patients called positive.</param>
 /// <param name="Specificity">Share of healthy patients called negative.</param>
 /// <param name="Reached">Whether <see cref="Sensitivity"/> reached the target (false: no rule could, or no infected patients).</param>
-public sealed record PatientRuleFit(int InfectedPatients, int HealthyPatients, double Sensitivity, double Specificity, bool Reached);
+internal sealed record PatientRuleFit(int InfectedPatients, int HealthyPatients, double Sensitivity, double Specificity, bool Reached);
 
 /// <summary>
 /// The score distribution of validation cells called uninfected, as logits of the model's probability. A patient whose
@@ -38,4 +38,4 @@ public sealed record PatientRuleFit(int InfectedPatients, int HealthyPatients, d
 /// <param name="Median">Median logit of validation cells called uninfected.</param>
 /// <param name="Upper">The flag line: the 90th percentile of those logits.</param>
 /// <param name="MinCells">Fewest uninfected-called cells a patient needs before the flag is judged.</param>
-public sealed record ScoreShiftReference(double Median, double Upper, int MinCells = 10);
+internal sealed record ScoreShiftReference(double Median, double Upper, int MinCells = 10);

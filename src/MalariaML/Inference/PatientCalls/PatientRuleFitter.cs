@@ -6,7 +6,7 @@ namespace MalariaML.Inference.PatientCalls;
 /// <param name="Patient">Patient key.</param>
 /// <param name="Probability">The model's probability of the positive class.</param>
 /// <param name="Truth">Whether the cell is labelled positive.</param>
-public readonly record struct ScoredCell(string Patient, double Probability, bool Truth);
+internal readonly record struct ScoredCell(string Patient, double Probability, bool Truth);
 
 /// <summary>
 /// Fits a <see cref="PatientRule"/> on validation patients: of all rules (fewest parasitized cells 1 to 10, and a
@@ -14,7 +14,7 @@ public readonly record struct ScoredCell(string Patient, double Probability, boo
 /// target, the one with the highest specificity; ties go to the lower cell count, then the lower parasitemia line (a
 /// missed infection costs more than a second look).
 /// </summary>
-public static class PatientRuleFitter
+internal static class PatientRuleFitter
 {
     /// <summary>Largest minimum cell count tried.</summary>
     public const int MaxMinParasitized = 10;

@@ -3,7 +3,7 @@ using MalariaML.Data;
 namespace MalariaML.Inference.PatientCalls;
 
 /// <summary>Fits a model's patient rule after training, on labelled validation cells scored by the model as it predicts (ensembles, refits).</summary>
-public static class PatientRuleRefit
+internal static class PatientRuleRefit
 {
     /// <summary>Scores <paramref name="validation"/> with <paramref name="model"/> and fits a rule for <paramref name="targetSensitivity"/>.</summary>
     public static PatientRule Fit(MalariaModel model, IReadOnlyList<CellImage> validation, string positiveClass, double targetSensitivity = 0.98,

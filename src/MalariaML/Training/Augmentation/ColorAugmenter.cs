@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MalariaML.Training.Augmentation;
 
 /// <summary>Applies <see cref="ColorAugmentation"/> to a batch (N, 3, H, W) of RGB in [0, 1].</summary>
-public static class ColorAugmenter
+internal static class ColorAugmenter
 {
     // Ruifrok and Johnston's stain vectors (haematoxylin, eosin, DAB) as optical density per RGB channel, the matrix
     // scikit-image's rgb2hed inverts.
@@ -23,7 +23,7 @@ public static class ColorAugmenter
     /// <param name="StainShift">Shifts of the H, E, D densities.</param>
     /// <param name="BlurSigma">Gaussian blur sigma in pixels, 0 for none.</param>
     /// <param name="Noise">Standard deviation of the added noise.</param>
-    public sealed record Draw(double Brightness, double Contrast, double Saturation, double HueTurns, double[] StainScale, double[] StainShift, double BlurSigma, double Noise);
+    internal sealed record Draw(double Brightness, double Contrast, double Saturation, double HueTurns, double[] StainScale, double[] StainShift, double BlurSigma, double Noise);
 
     /// <summary>
     /// Draws one image's parameters. Every image draws the same count of numbers whatever the options, so the stream
