@@ -31,19 +31,16 @@ public sealed record PatientCall(string Patient, int Cells, int Parasitized, dou
     {
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(rule);
-        return predictions
-            .GroupBy(p => PatientKey.Parse(p.Source), StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g =>
+        // Parasitemia and its interval as PatientParasitemia counts them; the call and the shift flag on top.
+        var byPatient = predictions.GroupBy(p => PatientKey.Parse(p.Source), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        return PatientParasitemia.Summarise(byPatient.Values.SelectMany(g => g))
+            .Select(p =>
             {
-                var cells = g.Count();
-                var positive = g.Count(p => p.IsPositive);
-                var (low, high) = WilsonInterval.Compute(positive, cells);
-                var clean = g.Where(p => !p.IsPositive).Select(p => TemperatureScaling.Logit(p.Probability)).Order().ToArray();
+                var clean = byPatient[p.Patient].Where(c => !c.IsPositive).Select(c => TemperatureScaling.Logit(c.Probability)).Order().ToArray();
                 var median = clean.Length > 0 ? PatientRuleFitter.Quantile(clean, 0.5) : double.NaN;
                 var shifted = rule.Shift is { } s && clean.Length >= s.MinCells && median > s.Upper;
-                return new PatientCall(g.Key, cells, positive, (double)positive / cells, low, high,
-                    rule.IsPositive(positive, cells) ? Positive : Negative, shifted, median);
+                return new PatientCall(p.Patient, p.Cells, p.Parasitized, p.Parasitemia, p.CiLow, p.CiHigh,
+                    rule.IsPositive(p.Parasitized, p.Cells) ? Positive : Negative, shifted, median);
             })
             .ToList();
     }
