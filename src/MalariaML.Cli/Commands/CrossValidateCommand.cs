@@ -21,37 +21,31 @@ internal static class CrossValidateCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder with one sub-folder per class.", Required = true };
-        var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", ModelCatalog.Names)}.", Required = true };
+        var flags = new TrainingFlags();
         var folds = new Option<int>("--folds") { Description = "Number of folds.", DefaultValueFactory = _ => 5 };
         var only = new Option<string?>("--only-folds") { Description = "Run only these folds (1-based, comma-separated), e.g. 1,2; the summary covers every fold with a result." };
         var validation = new Option<double>("--validation-share") { Description = "Share of each fold's training patients kept for validation (best epoch, temperature, patient rule).", DefaultValueFactory = _ => 0.15 };
-        var epochs = new Option<int?>("--epochs") { Description = "Most epochs (default 25)." };
-        var batch = new Option<int?>("--batch-size") { Description = "Images per batch (default 64)." };
-        var size = new Option<int?>("--image-size") { Description = "Square input size (model default)." };
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (model default)." };
-        var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in epochs (default 5, 0 = off)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the folds and of training.", DefaultValueFactory = _ => 42 };
-        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
-        var weights = new Option<string?>("--weights") { Description = "Pretrained weights file for VGG-19 models." };
-        var color = TrainCommand.ColorAugmentationOption();
         var tta = new Option<bool>("--tta") { Description = "Score the test patients with test-time augmentation (8 orientations averaged)." };
-        var target = new Option<double>("--target-sensitivity") { Description = "Patient-level sensitivity the call rule is fitted for on validation patients.", DefaultValueFactory = _ => 0.98 };
         var refit = new Option<bool>("--refit-rule") { Description = "Refit each fold model's patient rule on its validation patients (and save it) before testing, e.g. after the rule fitter changed." };
         var output = new Option<string>("--out") { Description = "Folder for fold splits, models, results and summary.md.", Required = true };
         var positive = new Option<string>("--positive") { Description = "Positive class.", DefaultValueFactory = _ => new DatasetOptions().PositiveClass };
         var command = new Command("cv", "Cross-validate a model by patient (every patient in exactly one test fold); resumable.")
         {
-            data, model, folds, only, validation, epochs, batch, size, lr, patience, seed, device, weights, color, tta, target, refit, output, positive,
+            folds, only, validation, tta, refit, output, positive,
         };
+        foreach (var flag in flags.All)
+        {
+            command.Options.Add(flag);
+        }
+
         command.SetAction((result, token) =>
         {
             var outDir = Path.GetFullPath(result.GetValue(output)!);
             Directory.CreateDirectory(outDir);
             var k = result.GetValue(folds);
             var positiveClass = result.GetValue(positive)!;
-            var definition = ModelCatalog.Get(result.GetValue(model)!);
-            var (splits, dataset) = LoadOrMakeFolds(result.GetValue(data)!, k, result.GetValue(seed), result.GetValue(validation), positiveClass, outDir);
+            var trainingOptions = flags.Read(result);
+            var (splits, dataset) = LoadOrMakeFolds(result.GetValue(flags.Data)!, k, trainingOptions.Seed, result.GetValue(validation), positiveClass, outDir);
             var selected = ParseFolds(result.GetValue(only), k);
             var useTta = result.GetValue(tta);
             var results = new List<FoldResult>();
@@ -76,23 +70,8 @@ internal static class CrossValidateCommand
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 if (!File.Exists(modelPath))
                 {
-                    var options = new ModelTrainingOptions
-                    {
-                        Model = definition.Name,
-                        ImageSize = result.GetValue(size),
-                        Epochs = result.GetValue(epochs),
-                        BatchSize = result.GetValue(batch),
-                        LearningRate = result.GetValue(lr),
-                        EarlyStoppingPatience = result.GetValue(patience),
-                        Seed = result.GetValue(seed),
-                        Device = result.GetValue(device)!,
-                        WeightsPath = result.GetValue(weights),
-                        CheckpointPath = modelPath + ".checkpoint",
-                        Resume = true,
-                        ColorAugmentation = result.GetValue(color) ? ColorAugmentation.Default : null,
-                        TargetPatientSensitivity = result.GetValue(target),
-                    };
-                    AnsiConsole.MarkupLine($"fold {fold}/{k}: training [bold]{definition.Name}[/] on {split.Train.Count} cells ({split.Validation.Count} validation), testing on {split.Test.Count} cells of {split.Test.Select(c => c.PatientKey).Distinct().Count()} patients");
+                    var options = trainingOptions with { CheckpointPath = modelPath + ".checkpoint", Resume = true };
+                    AnsiConsole.MarkupLine($"fold {fold}/{k}: training [bold]{trainingOptions.Model}[/] on {split.Train.Count} cells ({split.Validation.Count} validation), testing on {split.Test.Count} cells of {split.Test.Select(c => c.PatientKey).Distinct().Count()} patients");
                     var trained = ConsoleProgress.Run("preparing", work => ModelTrainer.Train(split, dataset.Classes, positiveClass, options, work, new TrainingConsole(), token));
                     using (trained.Model)
                     {
@@ -102,10 +81,10 @@ internal static class CrossValidateCommand
                     trained.History.Save(modelPath + ".history.csv", modelPath + ".history.json");
                 }
 
-                using var loaded = MalariaModel.Load(modelPath, result.GetValue(device)!);
+                using var loaded = MalariaModel.Load(modelPath, trainingOptions.Device);
                 if (result.GetValue(refit))
                 {
-                    var rule = ConsoleProgress.Run($"fold {fold}: refitting the patient rule", p => Inference.PatientCalls.PatientRuleRefit.Fit(loaded, split.Validation, positiveClass, result.GetValue(target), p, token));
+                    var rule = ConsoleProgress.Run($"fold {fold}: refitting the patient rule", p => Inference.PatientCalls.PatientRuleRefit.Fit(loaded, split.Validation, positiveClass, trainingOptions.TargetPatientSensitivity, p, token));
                     loaded.UpdateMetadata(m => m with { PatientRule = rule });
                     loaded.Save(modelPath);
                 }
@@ -125,7 +104,7 @@ internal static class CrossValidateCommand
                 AnsiConsole.MarkupLine(FormattableString.Invariant($"fold {fold}: accuracy {foldResult.Accuracy:P2}, AUC {foldResult.Auc:F4}, ECE {foldResult.Ece:F4}, patients sens {foldResult.PatientSensitivity:P0} spec {foldResult.PatientSpecificity:P0}, rule: {foldResult.Rule} ({clock.Elapsed.TotalMinutes:F1} min)"));
             }
 
-            var title = $"{definition.Name}, {k}-fold cross-validation by patient (seed {result.GetValue(seed)}){(result.GetValue(color) ? ", colour augmentation" : "")}{(useTta ? ", TTA" : "")}";
+            var title = $"{trainingOptions.Model}, {k}-fold cross-validation by patient (seed {trainingOptions.Seed}){(trainingOptions.ColorAugmentation is not null ? ", colour augmentation" : "")}{(useTta ? ", TTA" : "")}";
             var markdown = CrossValidationSummary.ToMarkdown(results, title);
             AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.md"), Encoding.UTF8.GetBytes(markdown));
             AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.json"), JsonSerializer.SerializeToUtf8Bytes(results, FoldResult.JsonOptions));

@@ -14,35 +14,27 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder with one sub-folder per class.", Required = true };
-        var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", ModelCatalog.Names)}.", Required = true };
+        var flags = new TrainingFlags();
         var split = CellSelection.SplitOption();
         var by = new Option<SplitStrategy>("--by") { Description = "Split strategy when no --split is given.", DefaultValueFactory = _ => SplitStrategy.Patient };
         var ratios = new Option<string>("--ratios") { Description = "Train, validation, test shares when no --split is given.", DefaultValueFactory = _ => SplitRatios.Default.ToString() };
-        var epochs = new Option<int?>("--epochs") { Description = "Most epochs (default 25)." };
-        var batch = new Option<int?>("--batch-size") { Description = "Images per batch (default 64)." };
-        var size = new Option<int?>("--image-size") { Description = "Square input size (model default: 125, or 224 for frozen/ML.NET ResNet18)." };
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (model default)." };
-        var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in epochs (default 5, 0 = off)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the split and of training.", DefaultValueFactory = _ => 42 };
-        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
-        var weights = new Option<string?>("--weights") { Description = "Pretrained weights file (.pth or .safetensors) for VGG-19 models." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint beside --out." };
         var output = new Option<string>("--out") { Description = "Model file to write (.malaria).", Required = true };
         var positive = new Option<string>("--positive") { Description = "Positive class.", DefaultValueFactory = _ => new DatasetOptions().PositiveClass };
-        var color = ColorAugmentationOption();
-        var command = new Command("train", "Train a model on a patient-disjoint (or given) split and save it.")
+        var command = new Command("train", "Train a model on a patient-disjoint (or given) split and save it.") { split, by, ratios, resume, output, positive };
+        foreach (var flag in flags.All)
         {
-            data, model, split, by, ratios, epochs, batch, size, lr, patience, seed, device, weights, resume, output, positive, color,
-        };
+            command.Options.Add(flag);
+        }
+
         command.SetAction((result, token) =>
         {
             var outPath = Path.GetFullPath(result.GetValue(output)!);
-            var dataDir = result.GetValue(data)!;
-            var definition = ModelCatalog.Get(result.GetValue(model)!);
+            var dataDir = result.GetValue(flags.Data)!;
+            var trainingOptions = flags.Read(result);
             var positiveClass = result.GetValue(positive)!;
             var (dataSplit, dataset) = LoadOrMakeSplit(dataDir, result.GetValue(split), result.GetValue(by), SplitRatios.Parse(result.GetValue(ratios)!),
-                result.GetValue(seed), positiveClass, outPath + ".split.json");
+                trainingOptions.Seed, positiveClass, outPath + ".split.json");
 
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -55,22 +47,8 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                var options = new ModelTrainingOptions
-                {
-                    Model = definition.Name,
-                    ImageSize = result.GetValue(size),
-                    Epochs = result.GetValue(epochs),
-                    BatchSize = result.GetValue(batch),
-                    LearningRate = result.GetValue(lr),
-                    EarlyStoppingPatience = result.GetValue(patience),
-                    Seed = result.GetValue(seed),
-                    Device = result.GetValue(device)!,
-                    WeightsPath = result.GetValue(weights),
-                    CheckpointPath = outPath + ".checkpoint",
-                    Resume = result.GetValue(resume),
-                    ColorAugmentation = result.GetValue(color) ? MalariaML.Training.Augmentation.ColorAugmentation.Default : null,
-                };
-                AnsiConsole.MarkupLine($"training [bold]{definition.Name}[/] on {dataSplit.Train.Count} cells ({dataSplit.Validation.Count} validation, {dataSplit.Test.Count} test), split by {dataSplit.Strategy.ToString().ToLowerInvariant()}");
+                var options = trainingOptions with { CheckpointPath = outPath + ".checkpoint", Resume = result.GetValue(resume) };
+                AnsiConsole.MarkupLine($"training [bold]{options.Model}[/] on {dataSplit.Train.Count} cells ({dataSplit.Validation.Count} validation, {dataSplit.Test.Count} test), split by {dataSplit.Strategy.ToString().ToLowerInvariant()}");
                 var trained = ConsoleProgress.Run("preparing", work =>
                     ModelTrainer.Train(dataSplit, dataset.Classes, positiveClass, options, work, new TrainingConsole(), cancel.Token));
                 using var model = trained.Model;
@@ -105,10 +83,6 @@ internal static class TrainCommand
     }
 
     /// <summary><c>--color-aug</c>: colour, stain, blur and noise augmentation of training batches at the documented defaults.</summary>
-    internal static Option<bool> ColorAugmentationOption() => new("--color-aug")
-    {
-        Description = "Augment training batches' colours: brightness, contrast, saturation +-15%, hue +-0.03 turn, HED stain +-5% (shift +-0.02 OD), blur (20%, sigma <= 1 px), noise (sd <= 0.02). Networks trained end to end only.",
-    };
 
     private static (DataSplit Split, CellDataset Dataset) LoadOrMakeSplit(string dataDir, string? splitPath, SplitStrategy by, SplitRatios ratios,
         int seed, string positiveClass, string savePath)
