@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using MalariaML.Data;
 using MalariaML.Inference;
 using MalariaML.Models;
-using MalariaML.Preprocessing;
 using MalariaML.Runtime;
 using static TorchSharp.torch;
 

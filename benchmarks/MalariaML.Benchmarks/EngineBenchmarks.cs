@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using MalariaML.Data;
 using MalariaML.Export;
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 using MalariaML.Runtime;
 
 namespace MalariaML.Benchmarks;
@@ -55,7 +55,7 @@ public class EngineBenchmarks
             ClassNames = ["Uninfected", "Parasitized"],
             PositiveClass = "Parasitized",
         };
-        var onnx = OnnxExporter.ToBytes(new MalariaModel(torchScorer, metadata));
+        var onnx = ModelOnnxExport.ToBytes(new MalariaModel(torchScorer, metadata));
         onnxScorer = new OnnxCellScorer(onnx, size, size, new Dictionary<string, byte[]>(), batchSize: LargeBatch, threads: Threads);
         batch = BenchData.Decode(BenchData.Cells(LargeBatch), size).Images;
         single = [batch[0]];

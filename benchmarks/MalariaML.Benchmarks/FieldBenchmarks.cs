@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using MalariaML.Data;
 using MalariaML.Fields;
 using MalariaML.Inference;
 using MalariaML.Models;
-using MalariaML.Preprocessing;
 using MalariaML.Runtime;
 using MalariaML.Tests.Fields;
 

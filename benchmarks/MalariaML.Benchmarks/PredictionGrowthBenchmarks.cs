@@ -1,8 +1,8 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using MalariaML.Data;
 using MalariaML.Inference;
 using MalariaML.Models;
-using MalariaML.Preprocessing;
 using MalariaML.Runtime;
 
 namespace MalariaML.Benchmarks;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using MalariaML.Data;
 using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Runtime;

@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using MalariaML.Data;
 using MalariaML.Runtime;
+using MalariaML.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -23,7 +25,7 @@ public class TrainingStepBenchmarks
     private OptimizerHelper optimizer = null!;
     private Tensor inputs = null!;
     private Tensor labels = null!;
-    private IReadOnlyList<Preprocessing.RgbImage> images = [];
+    private IReadOnlyList<RgbImage> images = [];
     private Training.ImageAugmentation? augmentation;
     private Random random = null!;
 
@@ -38,9 +40,9 @@ public class TrainingStepBenchmarks
         TorchRuntime.EnsureInitialized();
         (network, var size) = Networks.Create(Model);
         network.train();
-        var definition = MalariaML.Models.ModelCatalog.Get(Model);
-        optimizer = Training.OptimizerFactory.Create(definition.Training.Optimizer, network.parameters().Where(p => p.requires_grad), definition.Training.LearningRate);
-        augmentation = definition.Augmentation;
+        var defaults = TrainingDefaults.For(Model);
+        optimizer = Training.OptimizerFactory.Create(defaults.Loop.Optimizer, network.parameters().Where(p => p.requires_grad), defaults.Loop.LearningRate);
+        augmentation = defaults.Augmentation;
         random = new Random(42);
         var cells = BenchData.Cells(BatchSize);
         images = BenchData.Decode(cells, size).Images;

@@ -5,6 +5,7 @@
 //   MALARIA_EPOCHS=5 dotnet run -- FOLDER
 using MalariaML.Data;
 using MalariaML.Inference;
+using MalariaML.MLNet;
 using MalariaML.Models;
 using MalariaML.Splits;
 using MalariaML.Training;

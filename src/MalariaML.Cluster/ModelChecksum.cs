@@ -1,3 +1,4 @@
+using MalariaML.Models;
 using System.Security.Cryptography;
 
 namespace MalariaML.Cluster;
@@ -6,7 +7,7 @@ namespace MalariaML.Cluster;
 public static class ModelChecksum
 {
     /// <summary>SHA-256 (lower-case hex) of a model file.</summary>
-    /// <exception cref="Inference.ModelFileException">The file cannot be read.</exception>
+    /// <exception cref="ModelFileException">The file cannot be read.</exception>
     public static string Of(string modelPath)
     {
         try
@@ -16,7 +17,7 @@ public static class ModelChecksum
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Inference.ModelFileException(modelPath, $"cannot be read ({e.Message})", e);
+            throw new ModelFileException(modelPath, $"cannot be read ({e.Message})", e);
         }
     }
 }

@@ -1,3 +1,5 @@
+using MalariaML.Data;
+
 namespace MalariaML.Server;
 
 /// <summary>
@@ -26,7 +28,7 @@ public sealed record ServeOptions
     public int MaxCellsPerRequest { get; init; } = 20_000;
 
     /// <summary>Largest image by its header (width x height). Default 4096 x 4096, the library's limit. Larger: refused before decoding.</summary>
-    public long MaxImagePixels { get; init; } = MalariaML.Preprocessing.ImageLimits.MaxCellPixels;
+    public long MaxImagePixels { get; init; } = ImageLimits.MaxCellPixels;
 
     /// <summary>Most entries in one zip (folders included). Default 20,000. More: 413, before any entry is read.</summary>
     public int MaxZipEntries { get; init; } = 20_000;

@@ -41,10 +41,10 @@ internal static class TestData
     /// returns planar (C, H, W) floats, each byte multiplied by <paramref name="scale"/>.
     /// </summary>
     public static float[] PlanarPixels(string path, int size, float scale)
-        => Planar(MalariaML.Preprocessing.ImageDecoder.DecodeFile(path, MalariaML.Preprocessing.ImageLoadOptions.Square(size)), scale);
+        => Planar(ImageDecoder.DecodeFile(path, ImageLoadOptions.Square(size)), scale);
 
     /// <summary>An image as planar (C, H, W) floats, each byte multiplied by <paramref name="scale"/> (ML.NET's ExtractPixels layout).</summary>
-    public static float[] Planar(MalariaML.Preprocessing.RgbImage image, float scale = 1f / 255f)
+    public static float[] Planar(RgbImage image, float scale = 1f / 255f)
     {
         var plane = image.Width * image.Height;
         var chw = new float[3 * plane];

@@ -5,7 +5,6 @@ using MalariaML.Cli.Output;
 using MalariaML.Data;
 using MalariaML.Explanations;
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 using Spectre.Console;
 
 namespace MalariaML.Cli.Commands;

@@ -18,7 +18,7 @@ internal static class ExportCommand
         {
             var path = result.GetValue(onnx)!;
             using var loaded = MalariaModel.Load(result.GetValue(model)!);
-            OnnxExporter.Export(loaded, path);
+            loaded.ExportOnnx(path);
             var m = loaded.Metadata;
             var size = new FileInfo(path).Length / 1048576.0;
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
+using MalariaML.Data;
 using MalariaML.Fields;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Cli.Commands;
 

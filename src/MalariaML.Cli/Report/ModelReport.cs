@@ -15,7 +15,7 @@ namespace MalariaML.Cli.Report;
 /// <param name="Roc">ROC curve over <paramref name="Predictions"/>.</param>
 /// <param name="History">Per-epoch history: the model's own, else the <c>.history.json</c> that <c>malaria train</c> wrote beside it.</param>
 internal sealed record ModelReport(string Name, string Slug, string ModelPath, ModelMetadata Metadata, IReadOnlyList<CellImage> Cells,
-    IReadOnlyList<BinaryPrediction> Predictions, BinaryMetrics Metrics, RocCurve Roc, IReadOnlyList<Training.EpochRecord> History)
+    IReadOnlyList<BinaryPrediction> Predictions, BinaryMetrics Metrics, RocCurve Roc, IReadOnlyList<EpochRecord> History)
 {
     /// <summary>Training time: the model's own figure, or the sum of its epochs where that is larger (a resumed run
     /// of an older version counted only its last session).</summary>

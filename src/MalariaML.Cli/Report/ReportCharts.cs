@@ -53,7 +53,7 @@ internal static class ReportCharts
     {
         var h = m.History;
         double[] epochs = [.. h.Select(e => (double)e.Epoch)];
-        LinePanel Panel(string title, string metric, Func<Training.EpochRecord, double> train, Func<Training.EpochRecord, double> validation) =>
+        LinePanel Panel(string title, string metric, Func<EpochRecord, double> train, Func<EpochRecord, double> validation) =>
             new(title, "epoch", metric,
             [
                 new LineSeries("train", epochs, [.. h.Select(train)], ColorIndex: 0),

@@ -79,7 +79,7 @@ internal static class ReportCommand
         return command;
     }
 
-    private static IReadOnlyList<Training.EpochRecord> History(string modelPath, ModelMetadata metadata)
+    private static IReadOnlyList<EpochRecord> History(string modelPath, ModelMetadata metadata)
     {
         var beside = modelPath + ".history.json";
         if (metadata.History.Count > 0 || !File.Exists(beside))

@@ -1,6 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Fields;
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Server.Fields;
 

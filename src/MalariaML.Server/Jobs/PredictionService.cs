@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
+using MalariaML.Data;
 using MalariaML.Evaluation;
 using MalariaML.Explanations;
 using MalariaML.Fields;
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 using MalariaML.Server.Fields;
 using MalariaML.Server.Scoring;
 using MalariaML.Server.Uploads;

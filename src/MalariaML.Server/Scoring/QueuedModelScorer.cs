@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using MalariaML.Data;
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Server.Scoring;
 

@@ -13,7 +13,7 @@ public sealed record DatasetOptions
     /// Largest number of pixels an image header may claim before it is refused without decoding.
     /// Default 16,777,216 (4096 x 4096), far above any cell crop, so that a forged header cannot exhaust memory.
     /// </summary>
-    public long MaxImagePixels { get; init; } = Preprocessing.ImageLimits.MaxCellPixels;
+    public long MaxImagePixels { get; init; } = ImageLimits.MaxCellPixels;
 
     /// <summary>Degree of parallelism for decoding. Default: the number of processors.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;

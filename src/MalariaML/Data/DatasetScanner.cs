@@ -1,4 +1,3 @@
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Data;
 

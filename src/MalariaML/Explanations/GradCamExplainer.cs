@@ -1,3 +1,4 @@
+using MalariaML.Data;
 using MalariaML.Models;
 using MalariaML.Inference;
 using MalariaML.Preprocessing;

@@ -1,5 +1,5 @@
+using MalariaML.Data;
 using System.Runtime.InteropServices;
-using MalariaML.Preprocessing;
 using SkiaSharp;
 
 namespace MalariaML.Explanations;

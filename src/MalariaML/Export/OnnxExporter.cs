@@ -1,14 +1,14 @@
 using System.Globalization;
-using MalariaML.Inference;
 using MalariaML.Models;
 using static TorchSharp.torch;
 
 namespace MalariaML.Export;
 
 /// <summary>
-/// Exports a trained TorchSharp model (<c>basic-cnn</c>, <c>resnet18-*</c>, <c>vgg19-*</c>) to an ONNX file that ONNX
+/// Writes a TorchSharp network (<c>basic-cnn</c>, <c>resnet18-*</c>, <c>vgg19-*</c>) as an ONNX model that ONNX
 /// Runtime (or any ONNX runtime with opset 17) runs without MalariaML: dynamic batch size, and the preprocessing written
 /// into <c>metadata_props</c> (see <see cref="OnnxMetadataKeys"/>) so the <c>.onnx</c> file alone says how to feed it.
+/// Export a trained model with <c>MalariaModel.ExportOnnx</c>.
 /// </summary>
 /// <remarks>
 /// TorchSharp has no exporter, so each network's graph is written operator by operator (<c>NetworkGraphs</c>) from its
@@ -27,54 +27,31 @@ public static class OnnxExporter
     /// <summary>Name of the output holding the logit (before the sigmoid).</summary>
     public const string LogitOutput = "logit";
 
-    /// <summary>Writes <paramref name="model"/> as ONNX to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    /// <exception cref="OnnxExportException">The model is not a TorchSharp network (the ML.NET baseline).</exception>
-    public static void Export(MalariaModel model, string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.WriteAllBytes(path, ToBytes(model));
-    }
-
-    /// <summary>The ONNX model of <paramref name="model"/> as bytes.</summary>
-    /// <exception cref="OnnxExportException">The model is not a TorchSharp network (the ML.NET baseline).</exception>
-    public static byte[] ToBytes(MalariaModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.Scorer switch
-        {
-            TorchCellScorer torch => ToBytes(torch.Network, model.Metadata),
-            OnnxCellScorer onnx => onnx.OnnxModel.ToArray(),
-            Inference.Ensemble.EnsembleScorer => throw new OnnxExportException("an ensemble holds several networks; export its members (the models it was built from) one by one"),
-            _ => throw new OnnxExportException(
-                $"{model.Metadata.ModelKind} is scored by ML.NET, not by a TorchSharp network; ONNX export covers {string.Join(", ", ExportableKinds)}"),
-        };
-    }
-
     /// <summary>The model kinds that export.</summary>
     public static IReadOnlyList<string> ExportableKinds { get; } =
         [ModelCatalog.BasicCnn, ModelCatalog.ResNet18Frozen, ModelCatalog.ResNet18FineTune, ModelCatalog.Vgg19Frozen, ModelCatalog.Vgg19FineTune];
 
-    /// <summary>The ONNX model of a TorchSharp network described by <paramref name="metadata"/>.</summary>
-    internal static byte[] ToBytes(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
+    /// <summary>The ONNX model of a TorchSharp network described by <paramref name="info"/>.</summary>
+    internal static byte[] ToBytes(nn.Module<Tensor, Tensor> network, OnnxModelInfo info)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(info);
         var graph = new OnnxGraphBuilder();
         var weights = new NetworkWeights(network, graph);
-        var (height, width) = (metadata.InputHeight, metadata.InputWidth);
+        var (height, width) = (info.InputHeight, info.InputWidth);
         var logits = network switch
         {
             BasicCnn => NetworkGraphs.BasicCnn(graph, weights, InputName),
             ResNet18Classifier resnet => NetworkGraphs.ResNet18(graph, weights, resnet, InputName, height, width),
             Vgg19Classifier => NetworkGraphs.Vgg19(graph, weights, InputName),
-            _ => throw new OnnxExportException($"no ONNX graph writer for the {network.GetType().Name} network of {metadata.ModelKind}"),
+            _ => throw new OnnxExportException($"no ONNX graph writer for the {network.GetType().Name} network of {info.ModelKind}"),
         };
         var logit = graph.Node("Reshape", [logits, graph.Constant("flat_shape", [-1L], 1)], LogitOutput);
         graph.Node("Sigmoid", [logit], ProbabilityOutput);
-        return graph.ToModel(InputName, [3, height, width], [ProbabilityOutput, LogitOutput], MetadataProps(network, metadata), metadata.LibraryVersion);
+        return graph.ToModel(InputName, [3, height, width], [ProbabilityOutput, LogitOutput], MetadataProps(network, info), info.LibraryVersion);
     }
 
-    private static Dictionary<string, string> MetadataProps(nn.Module network, ModelMetadata metadata)
+    private static Dictionary<string, string> MetadataProps(nn.Module network, OnnxModelInfo info)
     {
         var c = CultureInfo.InvariantCulture;
         return new Dictionary<string, string>
@@ -92,16 +69,16 @@ public static class OnnxExporter
                 Vgg19Classifier => "in-graph: (x - mean) / std with ImageNet mean 0.485,0.456,0.406 and std 0.229,0.224,0.225 (RGB)",
                 _ => "none",
             },
-            [OnnxMetadataKeys.Resize] = metadata.Sampling.ToLowerInvariant(),
-            [OnnxMetadataKeys.InputSize] = $"{metadata.InputWidth.ToString(c)}x{metadata.InputHeight.ToString(c)}",
+            [OnnxMetadataKeys.Resize] = info.Sampling.ToLowerInvariant(),
+            [OnnxMetadataKeys.InputSize] = $"{info.InputWidth.ToString(c)}x{info.InputHeight.ToString(c)}",
             [OnnxMetadataKeys.InputName] = InputName,
             [OnnxMetadataKeys.Output] = ProbabilityOutput,
             [OnnxMetadataKeys.LogitOutput] = LogitOutput,
-            [OnnxMetadataKeys.ClassNames] = string.Join(",", metadata.ClassNames),
-            [OnnxMetadataKeys.PositiveClass] = metadata.PositiveClass,
-            [OnnxMetadataKeys.Threshold] = metadata.Threshold.ToString("R", c),
-            [OnnxMetadataKeys.ModelKind] = metadata.ModelKind,
-            [OnnxMetadataKeys.LibraryVersion] = metadata.LibraryVersion,
+            [OnnxMetadataKeys.ClassNames] = string.Join(",", info.ClassNames),
+            [OnnxMetadataKeys.PositiveClass] = info.PositiveClass,
+            [OnnxMetadataKeys.Threshold] = info.Threshold.ToString("R", c),
+            [OnnxMetadataKeys.ModelKind] = info.ModelKind,
+            [OnnxMetadataKeys.LibraryVersion] = info.LibraryVersion,
         };
     }
 }

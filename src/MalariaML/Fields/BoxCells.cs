@@ -1,6 +1,5 @@
 using MalariaML.Data;
 using MalariaML.Fields.Annotations;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Fields;
 

@@ -1,6 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Runtime;
 using System.Globalization;
-using MalariaML.Preprocessing;
 using OpenCvSharp;
 
 namespace MalariaML.Fields;

@@ -1,3 +1,5 @@
+using MalariaML.Data;
+
 namespace MalariaML.Fields;
 
 /// <summary>How red blood cells are found in a field image.</summary>
@@ -24,5 +26,5 @@ public sealed record FieldSegmentationOptions
     /// Largest number of pixels a field may have; larger images are refused before their pixels are allocated.
     /// Default 50,000,000 (e.g. 8,000 x 6,000, a large microscope camera).
     /// </summary>
-    public long MaxImagePixels { get; init; } = Preprocessing.ImageLimits.MaxFieldPixels;
+    public long MaxImagePixels { get; init; } = ImageLimits.MaxFieldPixels;
 }

@@ -1,5 +1,5 @@
+using MalariaML.Data;
 using MalariaML.Runtime;
-using MalariaML.Preprocessing;
 using OpenCvSharp;
 
 namespace MalariaML.Fields;

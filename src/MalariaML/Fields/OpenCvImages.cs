@@ -1,5 +1,5 @@
+using MalariaML.Data;
 using System.Runtime.InteropServices;
-using MalariaML.Preprocessing;
 using OpenCvSharp;
 
 namespace MalariaML.Fields;

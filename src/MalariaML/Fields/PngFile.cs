@@ -1,4 +1,4 @@
-using MalariaML.Preprocessing;
+using MalariaML.Data;
 using MalariaML.Runtime;
 using OpenCvSharp;
 

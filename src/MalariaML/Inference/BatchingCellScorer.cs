@@ -1,6 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Models;
 using System.Threading.Channels;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Inference;
 

@@ -1,9 +1,9 @@
+using MalariaML.Export;
 using MalariaML.Data;
 using MalariaML.Evaluation;
 using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Runtime;
-using MalariaML.Training;
 using static TorchSharp.torch;
 
 namespace MalariaML.Inference;
@@ -47,7 +47,7 @@ public sealed class MalariaModel : IDisposable
     /// <param name="device"><c>auto</c>, <c>cpu</c> or <c>cuda</c> (TorchSharp models).</param>
     /// <param name="engine">
     /// What runs a TorchSharp model's network: TorchSharp (the default), ONNX Runtime (the network exported in memory
-    /// by <see cref="Export.OnnxExporter"/>; with <c>cuda</c>, ONNX Runtime's CUDA provider), or <see cref="ScoringEngine.Auto"/>
+    /// by <see cref="ExportOnnx"/>; with <c>cuda</c>, ONNX Runtime's CUDA provider), or <see cref="ScoringEngine.Auto"/>
     /// for the faster one. The ML.NET baseline always runs through ML.NET.
     /// </param>
     /// <exception cref="ModelFileException">The file is unusable (see <see cref="ModelFile.Read"/>) or its weights do not fit its model kind.</exception>
@@ -93,7 +93,7 @@ public sealed class MalariaModel : IDisposable
         byte[] onnx;
         using (var torchScorer = LoadNetwork(path, definition, metadata, payloads, "cpu"))
         {
-            onnx = Export.OnnxExporter.ToBytes(torchScorer.Network, metadata);
+            onnx = OnnxExporter.ToBytes(torchScorer.Network, ModelOnnxExport.Info(metadata));
         }
 
         return new OnnxCellScorer(onnx, metadata.InputWidth, metadata.InputHeight, payloads, device);
@@ -124,6 +124,17 @@ public sealed class MalariaModel : IDisposable
 
     /// <summary>Writes the model to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     public void Save(string path) => ModelFile.Write(path, Metadata, Scorer.Save());
+
+    /// <summary>
+    /// Writes the model as ONNX to <paramref name="path"/> atomically, with its preprocessing in the file's
+    /// <c>metadata_props</c> (README, "ONNX export"): ONNX Runtime, or any runtime with opset 17, scores it without MalariaML.
+    /// </summary>
+    /// <exception cref="OnnxExportException">An ensemble, or the ML.NET baseline, which has no TorchSharp network.</exception>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.WriteAllBytes(path, ModelOnnxExport.ToBytes(this));
+    }
 
     /// <summary>Replaces the metadata with <paramref name="change"/> applied to it (e.g. a new threshold) before saving.</summary>
     public void UpdateMetadata(Func<ModelMetadata, ModelMetadata> change)

@@ -1,3 +1,4 @@
+using MalariaML.Models;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MalariaML.Data;
 using MalariaML.Evaluation;
 
 namespace MalariaML.Inference;
@@ -21,7 +22,7 @@ public sealed record ModelMetadata
     /// <summary>How pixels are fed to the network: <c>rgb-0-1</c> (RGB scaled to [0, 1]); the network normalises further inside.</summary>
     public string Normalization { get; init; } = "rgb-0-1";
 
-    /// <summary>Resampling used to resize inputs (see <see cref="Preprocessing.ResizeSampling"/>).</summary>
+    /// <summary>Resampling used to resize inputs (see <see cref="ResizeSampling"/>).</summary>
     public string Sampling { get; init; } = "Bilinear";
 
     /// <summary>Class names, negative first, positive second.</summary>
@@ -47,7 +48,7 @@ public sealed record ModelMetadata
     public int EpochsRun { get; init; }
 
     /// <summary>Per-epoch history of the training run, for learning curves (empty for models trained without epochs).</summary>
-    public IReadOnlyList<Training.EpochRecord> History { get; init; } = [];
+    public IReadOnlyList<EpochRecord> History { get; init; } = [];
 
     /// <summary>Training wall time in seconds.</summary>
     public double TrainingSeconds { get; init; }

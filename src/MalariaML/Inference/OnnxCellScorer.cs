@@ -1,6 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Models;
 using MalariaML.Export;
-using MalariaML.Preprocessing;
 using Microsoft.ML.OnnxRuntime;
 
 namespace MalariaML.Inference;

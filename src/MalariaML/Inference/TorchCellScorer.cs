@@ -1,6 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Models;
 using MalariaML.Preprocessing;
-using MalariaML.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using MalariaML.Data;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Models;
 

@@ -1,4 +1,4 @@
-using MalariaML.Preprocessing;
+using MalariaML.Data;
 
 namespace MalariaML.Models;
 

@@ -1,5 +1,4 @@
 using MalariaML.Data;
-using MalariaML.Preprocessing;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
@@ -149,7 +148,7 @@ internal sealed class MlNetResNetScorer : ICellScorer
     /// <param name="modelZip">The ML.NET model zip.</param>
     /// <param name="sourceName">Where the bytes came from, for error messages (usually the <c>.malaria</c> path).</param>
     /// <returns>The scorer; dispose it when done.</returns>
-    /// <exception cref="Inference.ModelFileException">The bytes are not an ML.NET model, or not one that scores images into probabilities.</exception>
+    /// <exception cref="ModelFileException">The bytes are not an ML.NET model, or not one that scores images into probabilities.</exception>
     public static MlNetResNetScorer Load(byte[] modelZip, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(modelZip);
@@ -166,7 +165,7 @@ internal sealed class MlNetResNetScorer : ICellScorer
         {
             // ML.NET reports a bad zip with whatever its reader hit first (InvalidDataException, FormatException,
             // InvalidOperationException, ...), so every failure here means the same thing to the caller.
-            throw new Inference.ModelFileException(sourceName, $"entry '{ModelEntry}' is not a usable ML.NET model ({e.Message})", e);
+            throw new ModelFileException(sourceName, $"entry '{ModelEntry}' is not a usable ML.NET model ({e.Message})", e);
         }
 
         try
@@ -177,7 +176,7 @@ internal sealed class MlNetResNetScorer : ICellScorer
         {
             (model as IDisposable)?.Dispose();
             var reason = e is InvalidDataException ? e.Message : $"the ML.NET model does not fit its inputs ({e.Message})";
-            throw new Inference.ModelFileException(sourceName, $"entry '{ModelEntry}': {reason}", e);
+            throw new ModelFileException(sourceName, $"entry '{ModelEntry}': {reason}", e);
         }
 
         return new MlNetResNetScorer(mlContext, model);

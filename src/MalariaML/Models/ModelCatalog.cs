@@ -1,5 +1,3 @@
-using MalariaML.Training;
-
 namespace MalariaML.Models;
 
 /// <summary>The models MalariaML trains, by name: a table rather than a chain of ifs, so adding one is one entry.</summary>
@@ -25,23 +23,17 @@ public static class ModelCatalog
 
     private static readonly IReadOnlyDictionary<string, ModelDefinition> Definitions = new[]
     {
-        new ModelDefinition(BasicCnn, "The article's CNN from scratch: 3 conv blocks (32, 64, 128) + dense 512-512-1.", 125,
-            ModelFamily.Network, new TrainingOptions { Optimizer = "adam", LearningRate = 1e-3 }, null,
+        new ModelDefinition(BasicCnn, "The article's CNN from scratch: 3 conv blocks (32, 64, 128) + dense 512-512-1.", 125, ModelFamily.Network,
             o => new BasicCnn(o.ImageSize)),
-        new ModelDefinition(ResNet18Frozen, "ImageNet ResNet18 (shipped ONNX weights) as a frozen feature extractor + dense head; features cached.", 224,
-            ModelFamily.FrozenFeatures, new TrainingOptions { Optimizer = "adam", LearningRate = 1e-3 }, null,
+        new ModelDefinition(ResNet18Frozen, "ImageNet ResNet18 (shipped ONNX weights) as a frozen feature extractor + dense head; features cached.", 224, ModelFamily.FrozenFeatures,
             o => new ResNet18Classifier(o.Pretrained, trainableStages: 0)),
-        new ModelDefinition(ResNet18FineTune, "ImageNet ResNet18 with stages 3-4 and the head fine-tuned (RMSprop), with augmentation.", 125,
-            ModelFamily.Network, new TrainingOptions { Optimizer = "rmsprop", LearningRate = 1e-5 }, ImageAugmentation.Article,
+        new ModelDefinition(ResNet18FineTune, "ImageNet ResNet18 with stages 3-4 and the head fine-tuned (RMSprop), with augmentation.", 125, ModelFamily.Network,
             o => new ResNet18Classifier(o.Pretrained, trainableStages: 2)),
-        new ModelDefinition(Vgg19Frozen, "VGG-19 (torchvision weights from --weights) as a frozen feature extractor + dense head; features cached.", 125,
-            ModelFamily.FrozenFeatures, new TrainingOptions { Optimizer = "adam", LearningRate = 1e-3 }, null,
+        new ModelDefinition(Vgg19Frozen, "VGG-19 (torchvision weights from --weights) as a frozen feature extractor + dense head; features cached.", 125, ModelFamily.FrozenFeatures,
             o => new Vgg19Classifier(o.WeightsPath, o.Pretrained, trainableBlocks: 0)) { RequiresWeightsFile = true },
-        new ModelDefinition(Vgg19FineTune, "VGG-19 (torchvision weights from --weights) with blocks 4-5 and the head fine-tuned (RMSprop), with augmentation.", 125,
-            ModelFamily.Network, new TrainingOptions { Optimizer = "rmsprop", LearningRate = 1e-5 }, ImageAugmentation.Article,
+        new ModelDefinition(Vgg19FineTune, "VGG-19 (torchvision weights from --weights) with blocks 4-5 and the head fine-tuned (RMSprop), with augmentation.", 125, ModelFamily.Network,
             o => new Vgg19Classifier(o.WeightsPath, o.Pretrained, trainableBlocks: 2)) { RequiresWeightsFile = true },
-        new ModelDefinition(ResNet18MlNet, "ML.NET only: DnnFeaturizeImage (ResNet18, one image at a time) + L-BFGS logistic regression.", 224,
-            ModelFamily.MlNet, new TrainingOptions { Epochs = 1 }, null, null),
+        new ModelDefinition(ResNet18MlNet, "ML.NET only: DnnFeaturizeImage (ResNet18, one image at a time) + L-BFGS logistic regression.", 224, ModelFamily.MlNet, null),
     }.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>All model names.</summary>

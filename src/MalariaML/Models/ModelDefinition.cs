@@ -1,26 +1,21 @@
-using MalariaML.Training;
 using static TorchSharp.torch;
 
 namespace MalariaML.Models;
 
 /// <summary>
-/// A model the library can train by name: its input size, its training defaults, whether it augments, and how to
-/// build its network.
+/// A model the library can train by name: its input size, its family and how to build its network. How it is trained
+/// by default is the trainer's business (<c>Training/TrainingDefaults</c>), so rebuilding a network never depends on training.
 /// </summary>
 /// <param name="Name">Name used by the API and the CLI, e.g. <c>basic-cnn</c>.</param>
 /// <param name="Description">One line for help texts.</param>
 /// <param name="ImageSize">Default square input size in pixels.</param>
 /// <param name="Family">How the model is trained and stored.</param>
-/// <param name="Training">Default training options (optimizer, learning rate, ...).</param>
-/// <param name="Augmentation">Augmentation of training images; null for none.</param>
 /// <param name="CreateNetwork">Builds the TorchSharp network; null for <see cref="ModelFamily.MlNet"/>.</param>
 internal sealed record ModelDefinition(
     string Name,
     string Description,
     int ImageSize,
     ModelFamily Family,
-    TrainingOptions Training,
-    ImageAugmentation? Augmentation,
     Func<ModelBuildOptions, nn.Module<Tensor, Tensor>>? CreateNetwork)
 {
     /// <summary>True when training needs a user-supplied weights file (no weights ship for it). Default false.</summary>

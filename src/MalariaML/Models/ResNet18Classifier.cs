@@ -1,4 +1,3 @@
-using MalariaML.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using MalariaML.Data;
+
 namespace MalariaML.Preprocessing;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MalariaML.Data;
 using MalariaML.Runtime;
 using OpenCvSharp;
 

@@ -1,3 +1,4 @@
+using MalariaML.Data;
 using MalariaML.Preprocessing;
 using static TorchSharp.torch;
 

@@ -103,17 +103,21 @@ public static class ModelTrainer
     /// <summary>Key of the validation metrics in <see cref="ModelMetadata.Metrics"/>.</summary>
     internal const string ValidationPart = "validation";
 
-    private static TrainingOptions LoopOptions(ModelDefinition definition, ModelTrainingOptions options) => definition.Training with
+    private static TrainingOptions LoopOptions(ModelDefinition definition, ModelTrainingOptions options)
     {
-        Epochs = options.Epochs ?? definition.Training.Epochs,
-        BatchSize = options.BatchSize ?? definition.Training.BatchSize,
-        LearningRate = options.LearningRate ?? definition.Training.LearningRate,
-        EarlyStoppingPatience = options.EarlyStoppingPatience ?? definition.Training.EarlyStoppingPatience,
-        Seed = options.Seed,
-        Device = options.Device,
-        CheckpointPath = options.CheckpointPath,
-        Resume = options.Resume,
-    };
+        var defaults = TrainingDefaults.For(definition.Name).Loop;
+        return defaults with
+        {
+            Epochs = options.Epochs ?? defaults.Epochs,
+            BatchSize = options.BatchSize ?? defaults.BatchSize,
+            LearningRate = options.LearningRate ?? defaults.LearningRate,
+            EarlyStoppingPatience = options.EarlyStoppingPatience ?? defaults.EarlyStoppingPatience,
+            Seed = options.Seed,
+            Device = options.Device,
+            CheckpointPath = options.CheckpointPath,
+            Resume = options.Resume,
+        };
+    }
 
     /// <summary>Cells and patients per part, for the model's metadata.</summary>
     internal static SplitSummary Summarise(DataSplit split)

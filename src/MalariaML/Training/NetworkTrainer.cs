@@ -23,7 +23,7 @@ internal sealed class NetworkTrainer : IFamilyTrainer
         var size = r.Loader.Options.Width;
         var network = Torch.Seeded(r.Options.Seed, () => r.Definition.CreateNetwork!(new ModelBuildOptions(size, r.Options.WeightsPath)));
         var run = Trainer.Train(network,
-            new ImageBatchSource(train.Images, r.Labels(train.Cells), r.Definition.Augmentation, r.Options.ColorAugmentation),
+            new ImageBatchSource(train.Images, r.Labels(train.Cells), TrainingDefaults.For(r.Definition.Name).Augmentation, r.Options.ColorAugmentation),
             new ImageBatchSource(validation.Images, r.Labels(validation.Cells)),
             r.Loop, r.Training, r.CancellationToken);
         var scorer = new TorchCellScorer(network, ComputeDevice.Resolve(r.Options.Device), r.Loop.BatchSize);

@@ -1,5 +1,7 @@
 using TorchSharp.Modules;
 using System.Diagnostics;
+using MalariaML.Evaluation;
+using MalariaML.Models;
 using MalariaML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using MalariaML.Evaluation;
 using System.IO.Compression;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+using MalariaML.Evaluation;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,5 @@
+using MalariaML.Evaluation;
+
 namespace MalariaML.Training;
 
 /// <summary>Progress of training, reported after every batch and at the end of every epoch.</summary>

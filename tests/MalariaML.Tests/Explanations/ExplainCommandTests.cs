@@ -1,5 +1,5 @@
+using MalariaML.Data;
 using MalariaML.Models;
-using MalariaML.Preprocessing;
 using MalariaML.Tests.Robustness;
 using MalariaML.Tests.Training;
 

@@ -1,7 +1,7 @@
+using MalariaML.Data;
 using MalariaML.Explanations;
 using MalariaML.Inference;
 using MalariaML.Models;
-using MalariaML.Preprocessing;
 using MalariaML.Tests.Training;
 
 namespace MalariaML.Tests.Explanations;

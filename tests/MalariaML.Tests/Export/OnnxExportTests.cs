@@ -1,3 +1,4 @@
+using MalariaML.Data;
 using MalariaML.Export;
 using MalariaML.Inference;
 using MalariaML.Models;
@@ -45,7 +46,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         var images = SampleImages(size, perClass: 3);
         using var temp = TestData.NewTempFolder();
         var path = Path.Combine(temp.Path, kind + ".onnx");
-        OnnxExporter.Export(model, path);
+        model.ExportOnnx(path);
         using var session = new InferenceSession(path);
 
         float[] torchLogits;
@@ -78,7 +79,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     {
         TorchRuntime.EnsureInitialized();
         using var model = new MalariaModel(new TorchCellScorer(new BasicCnn(40)), Metadata(ModelCatalog.BasicCnn, 40) with { Threshold = 0.37, Sampling = "Nearest" });
-        using var session = new InferenceSession(OnnxExporter.ToBytes(model));
+        using var session = new InferenceSession(ModelOnnxExport.ToBytes(model));
         var props = session.ModelMetadata.CustomMetadataMap;
         Assert.Equal("NCHW", props["layout"]);
         Assert.Equal("RGB", props["channel_order"]);
@@ -101,7 +102,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     public void The_ml_net_baseline_is_refused_with_a_clear_message()
     {
         using var model = new MalariaModel(new ConstantScorer(), Metadata(ModelCatalog.ResNet18MlNet, 224));
-        var e = Assert.Throws<OnnxExportException>(() => OnnxExporter.ToBytes(model));
+        var e = Assert.Throws<OnnxExportException>(() => ModelOnnxExport.ToBytes(model));
         Assert.Contains("ML.NET", e.Message);
         Assert.Contains("basic-cnn", e.Message);
     }

@@ -1,7 +1,7 @@
 using System.Text;
+using MalariaML.Data;
 using MalariaML.Fields;
 using MalariaML.Fields.Annotations;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Tests.Fields;
 

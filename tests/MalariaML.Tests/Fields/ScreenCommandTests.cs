@@ -1,6 +1,6 @@
 using System.Globalization;
+using MalariaML.Data;
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 using MalariaML.Tests.Inference;
 using MalariaML.Tests.Robustness;
 using Xunit.Abstractions;

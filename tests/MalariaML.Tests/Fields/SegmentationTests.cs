@@ -1,6 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Fields;
 using MalariaML.Fields.Annotations;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Tests.Fields;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
+using MalariaML.Data;
 using MalariaML.Fields;
-using MalariaML.Preprocessing;
 using OpenCvSharp;
 
 namespace MalariaML.Tests.Fields;

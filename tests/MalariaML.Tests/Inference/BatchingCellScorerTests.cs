@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MalariaML.Data;
 using MalariaML.Inference;
 using MalariaML.Models;
 using MalariaML.Preprocessing;

@@ -1,5 +1,6 @@
 using MalariaML.Data;
 using MalariaML.Inference;
+using MalariaML.MLNet;
 using MalariaML.Models;
 using MalariaML.Tests.Training;
 using MalariaML.Training;

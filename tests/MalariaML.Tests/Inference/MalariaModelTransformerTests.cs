@@ -1,6 +1,7 @@
 using MalariaML.Data;
 using MalariaML.Evaluation;
 using MalariaML.Inference;
+using MalariaML.MLNet;
 using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Splits;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using MalariaML.Inference;
+using MalariaML.Models;
 using MalariaML.Tests.Training;
 
 namespace MalariaML.Tests.Inference;

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using MalariaML.Data;
-using MalariaML.Preprocessing;
 using SkiaSharp;
 
 namespace MalariaML.Tests.Robustness;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MalariaML.Evaluation;
 using MalariaML.Inference;
 using MalariaML.Training;
 using Xunit.Abstractions;

@@ -1,8 +1,8 @@
+using MalariaML.Data;
 using MalariaML.Models;
 using System.Net;
 using System.Net.Http.Json;
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 using MalariaML.Server;
 using MalariaML.Server.Api;
 using MalariaML.Server.Jobs;

@@ -1,3 +1,6 @@
+using MalariaML.Data;
+using MalariaML.Evaluation;
+using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Training;
 

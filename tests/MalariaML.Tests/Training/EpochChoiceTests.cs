@@ -1,3 +1,4 @@
+using MalariaML.Data;
 using MalariaML.Models;
 using MalariaML.Preprocessing;
 using MalariaML.Training;

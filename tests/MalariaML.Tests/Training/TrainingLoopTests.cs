@@ -1,3 +1,5 @@
+using MalariaML.Data;
+using MalariaML.Evaluation;
 using MalariaML.Training;
 
 namespace MalariaML.Tests.Training;
@@ -20,7 +22,7 @@ public class TrainingLoopTests
     public void Preparing_the_next_batch_ahead_changes_nothing_even_with_augmentation()
     {
         // The augmentation draws from one Random in batch order; prefetching must keep that order exactly.
-        var decoded = new MalariaML.Preprocessing.CellImageLoader(MalariaML.Preprocessing.ImageLoadOptions.Square(32)).Decode(TestData.SampleCells(20));
+        var decoded = new MalariaML.Preprocessing.CellImageLoader(ImageLoadOptions.Square(32)).Decode(TestData.SampleCells(20));
         var labels = decoded.Cells.Select(c => c.Label == "Parasitized").ToArray();
         IReadOnlyList<EpochRecord> Run(bool prefetch)
         {

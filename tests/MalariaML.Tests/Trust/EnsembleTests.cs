@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using MalariaML.Inference;
 using MalariaML.Inference.Ensemble;
+using MalariaML.Models;
 
 namespace MalariaML.Tests.Trust;
 

@@ -1,5 +1,4 @@
 using MalariaML.Inference;
-using MalariaML.Preprocessing;
 using static TorchSharp.torch;
 
 namespace MalariaML.Tests.Trust;

@@ -1,6 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Models;
 using System.Text.Json;
-using MalariaML.Preprocessing;
 
 namespace MalariaML.Inference.Ensemble;
 

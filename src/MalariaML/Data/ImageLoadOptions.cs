@@ -1,4 +1,4 @@
-namespace MalariaML.Preprocessing;
+namespace MalariaML.Data;
 
 /// <summary>How cell images are decoded and resized before they reach a model.</summary>
 public sealed record ImageLoadOptions

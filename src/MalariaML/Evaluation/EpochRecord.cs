@@ -1,4 +1,4 @@
-namespace MalariaML.Training;
+namespace MalariaML.Evaluation;
 
 /// <summary>What one epoch did, as Keras' per-epoch line.</summary>
 /// <param name="Epoch">1-based epoch number.</param>

@@ -1,10 +1,11 @@
 using MalariaML.Data;
+using MalariaML.Inference;
 using MalariaML.Splits;
 using MalariaML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MalariaML.Inference;
+namespace MalariaML.MLNet;
 
 /// <summary>
 /// MalariaML as an ML.NET estimator: <see cref="Fit"/> trains a model (<see cref="ModelTrainingOptions.Model"/>) on

@@ -1,4 +1,4 @@
-namespace MalariaML.Inference;
+namespace MalariaML.Models;
 
 /// <summary>A <c>.malaria</c> file that cannot be loaded: truncated, not a zip, tampered, missing parts, or too new.</summary>
 public sealed class ModelFileException(string path, string reason, Exception? inner = null)

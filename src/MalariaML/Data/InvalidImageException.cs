@@ -1,4 +1,4 @@
-namespace MalariaML.Preprocessing;
+namespace MalariaML.Data;
 
 /// <summary>An image file that cannot be used: empty, truncated, corrupt, too large, or not an image.</summary>
 public sealed class InvalidImageException : MalariaMLException

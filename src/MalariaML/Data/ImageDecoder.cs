@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
-namespace MalariaML.Preprocessing;
+namespace MalariaML.Data;
 
 /// <summary>
 /// Decodes cell images with SkiaSharp (the engine ML.NET's image transforms use), converting any format or channel

@@ -1,6 +1,5 @@
-using MalariaML.Data;
 
-namespace MalariaML.Preprocessing;
+namespace MalariaML.Data;
 
 /// <summary>
 /// Decodes many cells in parallel, turning each <see cref="InvalidImageException"/> into a skipped file instead of a

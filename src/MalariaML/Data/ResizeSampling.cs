@@ -1,4 +1,4 @@
-namespace MalariaML.Preprocessing;
+namespace MalariaML.Data;
 
 /// <summary>How pixels are sampled when a cell is resized to the network's input size.</summary>
 public enum ResizeSampling

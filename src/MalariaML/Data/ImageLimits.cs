@@ -1,4 +1,4 @@
-namespace MalariaML.Preprocessing;
+namespace MalariaML.Data;
 
 /// <summary>
 /// The one home of the image-size limits: an image header claiming more pixels is refused before decoding, so that a

@@ -2,7 +2,7 @@ using TorchSharp.Modules;
 using System.Text;
 using static TorchSharp.torch;
 
-namespace MalariaML.Training;
+namespace MalariaML.Models;
 
 /// <summary>Module weights and optimizer state to and from bytes, in TorchSharp's own format.</summary>
 internal static class ModuleState

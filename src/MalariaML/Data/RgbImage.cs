@@ -1,4 +1,4 @@
-namespace MalariaML.Preprocessing;
+namespace MalariaML.Data;
 
 /// <summary>
 /// A decoded image as 8-bit RGB, interleaved row by row (height x width x 3). Cells stay as bytes until a batch is
