@@ -192,34 +192,7 @@ internal sealed class MlNetResNetScorer : ICellScorer
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            for (var start = 0; start < images.Count; start += ScoreChunk)
-            {
-                var count = Math.Min(ScoreChunk, images.Count - start);
-                var rows = ToRows(images, start, count);
-                try
-                {
-                    var scored = _model.Transform(_mlContext.Data.LoadFromEnumerable(rows));
-                    var column = scored.Schema[ProbabilityColumn];
-                    using var cursor = scored.GetRowCursor([column]);
-                    var getter = cursor.GetGetter<float>(column);
-                    var i = start;
-                    var probability = 0f;
-                    while (cursor.MoveNext())
-                    {
-                        getter(ref probability);
-                        result[i++] = probability;
-                    }
-
-                    if (i != start + count)
-                    {
-                        throw new InvalidOperationException($"ML.NET returned {i - start} scores for {count} images");
-                    }
-                }
-                finally
-                {
-                    DisposeRows(rows);
-                }
-            }
+            ForEachRow<float>(_mlContext, _model, images, ProbabilityColumn, (i, probability) => result[i] = probability);
         }
 
         return result;
@@ -275,17 +248,39 @@ internal sealed class MlNetResNetScorer : ICellScorer
             progress?.Report(new WorkProgress(stage, 0, total));
         }
 
+        ForEachRow<VBuffer<float>>(mlContext, featurizer, images, FeaturesColumn, (i, buffer) =>
+        {
+            if (buffer.Length != FeatureCount)
+            {
+                throw new InvalidOperationException($"the ResNet18 featurizer gave {buffer.Length} features, expected {FeatureCount}");
+            }
+
+            features[i] = buffer.DenseValues().ToArray();
+            if ((offset + i + 1) % step == 0 || offset + i + 1 == total)
+            {
+                progress?.Report(new WorkProgress(stage, offset + i + 1, total));
+            }
+        }, cancellationToken);
+
+        return features;
+    }
+
+    // One data view per chunk of images rather than a prediction engine per image; each row's value of the column goes
+    // to read(index, value) in input order.
+    private static void ForEachRow<T>(MLContext mlContext, ITransformer transformer, IReadOnlyList<RgbImage> images, string columnName,
+        Action<int, T> read, CancellationToken cancellationToken = default)
+    {
         for (var start = 0; start < images.Count; start += ScoreChunk)
         {
             var count = Math.Min(ScoreChunk, images.Count - start);
             var rows = ToRows(images, start, count);
             try
             {
-                var view = featurizer.Transform(mlContext.Data.LoadFromEnumerable(rows));
-                var column = view.Schema[FeaturesColumn];
+                var view = transformer.Transform(mlContext.Data.LoadFromEnumerable(rows));
+                var column = view.Schema[columnName];
                 using var cursor = view.GetRowCursor([column]);
-                var getter = cursor.GetGetter<VBuffer<float>>(column);
-                var buffer = default(VBuffer<float>);
+                var getter = cursor.GetGetter<T>(column);
+                var value = default(T)!;
                 var i = start;
                 while (true)
                 {
@@ -295,18 +290,13 @@ internal sealed class MlNetResNetScorer : ICellScorer
                         break;
                     }
 
-                    getter(ref buffer);
-                    if (buffer.Length != FeatureCount)
-                    {
-                        throw new InvalidOperationException($"the ResNet18 featurizer gave {buffer.Length} features, expected {FeatureCount}");
-                    }
+                    getter(ref value);
+                    read(i++, value);
+                }
 
-                    features[i] = buffer.DenseValues().ToArray();
-                    i++;
-                    if ((offset + i) % step == 0 || offset + i == total)
-                    {
-                        progress?.Report(new WorkProgress(stage, offset + i, total));
-                    }
+                if (i != start + count)
+                {
+                    throw new InvalidOperationException($"ML.NET returned {i - start} rows for {count} images");
                 }
             }
             finally
@@ -314,8 +304,6 @@ internal sealed class MlNetResNetScorer : ICellScorer
                 DisposeRows(rows);
             }
         }
-
-        return features;
     }
 
     private static void Validate(ITransformer model, DataViewSchema inputSchema)

@@ -105,21 +105,8 @@ internal sealed class ResNet18Backbone : nn.Module<Tensor, Tensor>
     /// <param name="onnxPath">Path of ResNet18.onnx; null to locate it with <see cref="ResNet18ModelFiles.LocateResNet18"/>.</param>
     /// <returns>A pretrained backbone.</returns>
     public static ResNet18Backbone LoadPretrained(string? onnxPath = null)
-    {
-        var backbone = new ResNet18Backbone();
-        try
-        {
-            ResNet18OnnxImporter.Import(backbone, onnxPath ?? ResNet18ModelFiles.LocateResNet18());
-        }
-        catch
-        {
-            backbone.Dispose();
-            throw;
-        }
-
-        backbone.eval();
-        return backbone;
-    }
+        => PretrainedModule.Load(() => new ResNet18Backbone(),
+            backbone => ResNet18OnnxImporter.Import(backbone, onnxPath ?? ResNet18ModelFiles.LocateResNet18()));
 
     /// <summary>
     /// Freezes the stem and all stages except the last <paramref name="trainableStages"/>, for fine-tuning

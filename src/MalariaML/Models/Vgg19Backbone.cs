@@ -84,21 +84,7 @@ internal sealed class Vgg19Backbone : nn.Module<Tensor, Tensor>
     /// <returns>The backbone in evaluation mode.</returns>
     /// <exception cref="WeightsFileException">The file cannot be read or does not fit.</exception>
     public static Vgg19Backbone LoadPretrained(string weightsPath)
-    {
-        var backbone = new Vgg19Backbone();
-        try
-        {
-            backbone.LoadTorchVisionWeights(weightsPath);
-        }
-        catch
-        {
-            backbone.Dispose();
-            throw;
-        }
-
-        backbone.eval();
-        return backbone;
-    }
+        => PretrainedModule.Load(() => new Vgg19Backbone(), backbone => backbone.LoadTorchVisionWeights(weightsPath));
 
     /// <summary>
     /// Copies the convolution weights from a torchvision <c>vgg19</c> state_dict (keys <c>features.0.weight</c> to
