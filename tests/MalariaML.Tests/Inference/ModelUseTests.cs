@@ -44,28 +44,67 @@ public sealed class ModelUseTests : IClassFixture<ModelUseTests.SavedModel>
         Assert.True(fresh.Metrics.Tp + fresh.Metrics.Fn > 0 && fresh.Metrics.Tn + fresh.Metrics.Fp > 0, "the validation part needs both classes");
     }
 
-    [Fact]
-    public void Eight_threads_sharing_one_model_get_what_one_thread_gets()
+    [Theory]
+    [InlineData(ScoringEngine.TorchSharp)]
+    [InlineData(ScoringEngine.OnnxRuntime)]
+    public void Eight_threads_sharing_one_model_get_what_one_thread_gets(ScoringEngine engine)
     {
-        using var model = MalariaModel.Load(_saved.Path);
+        using var model = MalariaModel.Load(_saved.Path, engine: engine);
         var files = TestData.Sample().Cells.Take(96).Select(c => c.Path).ToList();
         var alone = files.Select(f => model.Predict(f).Probability).ToArray();
 
-        var shared = new double[files.Count];
+        // Every thread scores every cell, each from its own starting point, so at any moment the threads hold
+        // different cells: a buffer, tensor or session state shared between calls would hand one thread another's cell.
+        var shared = new double[8][];
         using var start = new Barrier(8);
         var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
         {
+            var mine = new double[files.Count];
             start.SignalAndWait();
-            // Interleaved, so neighbouring cells are scored by different threads at the same time.
-            for (var i = t; i < files.Count; i += 8)
+            for (var k = 0; k < files.Count; k++)
             {
-                shared[i] = model.Predict(files[i]).Probability;
+                var i = (k + (t * files.Count / 8)) % files.Count;
+                mine[i] = model.Predict(files[i]).Probability;
             }
+
+            shared[t] = mine;
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
-        Assert.Equal(alone, shared);
+        Assert.All(shared, mine => Assert.Equal(alone, mine));
         Assert.True(alone.Distinct().Count() > 10, "the model gives nearly constant outputs");
+    }
+
+    [Fact]
+    public void Calls_follow_the_threshold_stored_in_the_model_file()
+    {
+        var cells = TestData.Sample().Cells.Take(64).ToList();
+        var files = cells.Select(c => c.Path).ToList();
+        var edited = System.IO.Path.Combine(_saved.Folder.Path, "threshold.malaria");
+        double threshold;
+        using (var model = MalariaModel.Load(_saved.Path))
+        {
+            Assert.Equal(0.5, model.Metadata.Threshold); // a trained model's documented default
+            var sorted = model.PredictMany(files).Predictions.Select(p => p.Probability).Order().ToList();
+            Assert.True(sorted[31] < sorted[32], "the tiny model gives ties in the middle of its probabilities");
+            // Between the two middle probabilities, so half the cells fall on each side whatever the tiny model learnt:
+            // a call made at any other threshold (a constant, the default, the file's value ignored) moves cells across.
+            threshold = (sorted[31] + sorted[32]) / 2;
+            model.UpdateMetadata(m => m with { Threshold = threshold });
+            model.Save(edited);
+        }
+
+        using var reloaded = MalariaModel.Load(edited);
+        Assert.Equal(threshold, reloaded.Metadata.Threshold);
+        var predictions = reloaded.PredictMany(files).Predictions;
+        Assert.Equal(32, predictions.Count(p => p.IsPositive));
+        Assert.All(predictions, p =>
+        {
+            Assert.Equal(p.Probability >= threshold, p.IsPositive);
+            Assert.Equal(p.IsPositive ? "Parasitized" : "Uninfected", p.Label);
+        });
+        var metrics = reloaded.Evaluate(cells).Metrics;
+        Assert.Equal(32, metrics.Tp + metrics.Fp);
     }
 
     [Fact]
