@@ -23,6 +23,13 @@ public interface IScoringJobGrain : IGrainWithStringKey
     [Alias("Complete")]
     Task<JobProgress> Complete(int shard, string node);
 
+    /// <summary>
+    /// Records a failed attempt at a shard (the node could not score or write it); the shard goes out again until it has
+    /// failed <see cref="JobSpec.MaxAttempts"/> times, and then the whole job fails, naming the shard and the reason.
+    /// </summary>
+    [Alias("Fail")]
+    Task<JobProgress> Fail(int shard, string node, string reason);
+
     /// <summary>Where the job stands.</summary>
     [Alias("Progress")]
     Task<JobProgress> Progress();

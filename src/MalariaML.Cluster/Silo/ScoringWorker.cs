@@ -70,17 +70,36 @@ internal sealed class ScoringWorker(IGrainFactory grains, NodeModel model, SiloO
             }
 
             var spec = lease.Spec;
-            var files = Manifest(spec).Shard(lease.Shard);
-            console.Line($"node {Node}: scoring shard {lease.Shard} of job {jobId} ({files.Count} files)");
-            if (options.ShardPause > TimeSpan.Zero)
+            string summary;
+            try
             {
-                await Task.Delay(options.ShardPause, token);
+                var manifest = Manifest(spec);
+                console.Line($"node {Node}: scoring shard {lease.Shard} of job {jobId} ({manifest.Shard(lease.Shard).Count} files)");
+                if (options.ShardPause > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.ShardPause, token);
+                }
+
+                summary = await Task.Run(() => ShardScoring.Run(model, manifest, lease.Shard, spec.OutputDir, Node, token), token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && e is not OutOfMemoryException)
+            {
+                // Bad files are skipped inside the shard; what lands here stops the whole shard on this node (storage,
+                // the manifest, the native libraries). The job counts it against the shard's attempts, so a shard that
+                // fails everywhere ends the job with this reason instead of going round forever.
+                var reason = $"{e.GetType().Name}: {FirstLine(e.Message)}";
+                console.Error($"node {Node}: shard {lease.Shard} of job {jobId} failed: {reason}");
+                var failed = await job.Fail(lease.Shard, Node, reason);
+                if (failed.Failure is { } failure)
+                {
+                    console.Error($"node {Node}: job {jobId} failed: {failure}");
+                }
+
+                return true;
             }
 
-            var batch = await Task.Run(() => model.Model.PredictMany(files, null, token), token);
-            new ShardResult(lease.Shard, Node, batch.Predictions, batch.Skipped).Write(spec.OutputDir);
             var progress = await job.Complete(lease.Shard, Node);
-            console.Line($"node {Node}: shard {lease.Shard} of job {jobId} done ({batch.Predictions.Count} scored, {batch.Skipped.Count} skipped; {progress.ShardsDone}/{progress.Shards} shards)");
+            console.Line($"node {Node}: shard {lease.Shard} of job {jobId} done ({summary}; {progress.ShardsDone}/{progress.Shards} shards)");
             return true;
         }
 
