@@ -87,7 +87,7 @@ internal sealed class ScoringWorker(IGrainFactory grains, NodeModel model, SiloO
                 // Bad files are skipped inside the shard; what lands here stops the whole shard on this node (storage,
                 // the manifest, the native libraries). The job counts it against the shard's attempts, so a shard that
                 // fails everywhere ends the job with this reason instead of going round forever.
-                var reason = $"{e.GetType().Name}: {FirstLine(e.Message)}";
+                var reason = $"{e.GetType().Name}: {FirstLine(e.Message).TrimEnd('.')}";
                 console.Error($"node {Node}: shard {lease.Shard} of job {jobId} failed: {reason}");
                 var failed = await job.Fail(lease.Shard, Node, reason);
                 if (failed.Failure is { } failure)
