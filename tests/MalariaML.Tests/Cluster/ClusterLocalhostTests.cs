@@ -8,7 +8,8 @@ namespace MalariaML.Tests.Cluster;
 /// <summary>
 /// <c>malaria cluster</c> in its one-machine mode (no Redis: one silo on loopback ports, jobs in its memory), so these
 /// run wherever the CLI runs. Cells with and without <c>--threshold</c> equal <c>malaria predict</c> byte for byte;
-/// whole fields (the committed composed fields) equal <c>malaria screen</c>'s tables byte for byte; a shard that fails
+/// whole fields (the committed composed fields), with one of two nodes killed holding a field, equal <c>malaria
+/// screen</c>'s tables byte for byte; a shard that fails
 /// on every attempt ends the job with the shard and the reason, and the same command resumes once the cause is gone.
 /// </summary>
 [Collection("torch")]
@@ -68,19 +69,35 @@ public sealed class ClusterLocalhostTests(ModelFileTests.SavedModel saved, ITest
     }
 
     [Fact]
-    public void A_job_of_whole_fields_writes_the_tables_of_screen()
+    public void A_job_of_whole_fields_survives_a_killed_node_and_writes_the_tables_of_screen()
     {
         using var temp = TestData.NewTempFolder();
         using var nodes = new ClusterNodes(null, output);
         var node = nodes.Start(saved.Path);
+        // The second node sits on each shard it takes, so it is surely killed holding one.
+        var doomed = nodes.Start(saved.Path, new Dictionary<string, string> { ["MALARIAML_TEST_SHARD_PAUSE_MS"] = "600000" });
         var screen = Path.Combine(temp.Path, "screen");
         Succeeds(CliProcess.Run(["screen", "--model", saved.Path, "--no-overlays", "--out", screen, FieldsRoot], timeout: Timeout));
-        ClusterNodes.WaitReady(node);
+        ClusterNodes.WaitReady(node, doomed);
 
         // One field per shard: the tables are merged from three shard files, in the order screen lists the fields.
         var job = Path.Combine(temp.Path, "job");
-        Succeeds(Job(node, job, "--fields", "--shard-size", "1", FieldsRoot));
-        Assert.Equal([0, 1, 2], ClusterNodes.DoneShards([node], JobIdOf(job)).Select(s => s.Shard).Order());
+        var jobId = JobIdOf(job);
+        CliResult result;
+        using (var run = new CliChild("run fields", ["cluster", "run", "--gateway", node.GatewayPort.ToString(CultureInfo.InvariantCulture),
+                   "--model", saved.Path, "--out", job, "--fields", "--shard-size", "1", "--lease-seconds", "5", FieldsRoot]))
+        {
+            run.WaitFor(_ => ClusterNodes.ScoredShards([doomed], jobId).Any(), Timeout, $"a shard taken by {doomed.Name}");
+            var lost = ClusterNodes.ScoredShards([doomed], jobId).First().Shard;
+            doomed.Process.Kill();
+            output.WriteLine($"killed {doomed.Name} holding shard {lost}");
+            run.WaitForExit(Timeout);
+            result = new CliResult(run.ExitCode, [.. run.Lines], [], null);
+            Succeeds(result);
+            Assert.Contains(ClusterNodes.DoneShards([node], jobId), s => s.Shard == lost);
+        }
+
+        Assert.Equal([0, 1, 2], ClusterNodes.DoneShards([node], jobId).Select(s => s.Shard).Distinct().Order());
         foreach (var table in new[] { "cells.csv", "fields.csv", "patients.csv" })
         {
             Assert.Equal(File.ReadAllText(Path.Combine(screen, table)), File.ReadAllText(Path.Combine(job, table)));
