@@ -85,13 +85,17 @@ internal static class ClusterCommand
         return command;
     }
 
+    // A shard is a few seconds to a minute of one node's work either way: a cell takes milliseconds, a field seconds.
+    private const int CellShard = 500;
+    private const int FieldShard = 20;
+
     private static Command Run()
     {
         var connection = ConnectionOptions.Create();
         var paths = new Argument<string[]>("paths") { Description = "Image files or folders (searched recursively) on storage every node reads.", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model") { Description = "Model file (.malaria): the job names its checksum and nodes with another model are refused.", Required = true };
         var output = new Option<string>("--out") { Description = "Job folder on shared storage: job.json, shards/, predictions.csv, patients.csv.", Required = true };
-        var shardSize = new Option<int>("--shard-size") { Description = "Files per shard.", DefaultValueFactory = _ => 500 };
+        var shardSize = new Option<int?>("--shard-size") { Description = $"Files per shard (default {CellShard} cells, or {FieldShard} fields with --fields)." };
         var job = new Option<string?>("--job") { Description = "Job id (default: derived from --out, so the same command resumes the job)." };
         var lease = new Option<int>("--lease-seconds") { Description = "Seconds a node may hold a shard before it is handed to another.", DefaultValueFactory = _ => 60 };
         var attempts = new Option<int>("--max-attempts")
@@ -121,7 +125,7 @@ internal static class ClusterCommand
                 OutputDir = result.GetValue(output)!,
                 ModelSha256 = ModelChecksum.Of(modelPath),
                 JobId = result.GetValue(job),
-                ShardSize = result.GetValue(shardSize),
+                ShardSize = result.GetValue(shardSize) ?? (result.GetValue(fields) ? FieldShard : CellShard),
                 LeaseSeconds = result.GetValue(lease),
                 MaxAttempts = result.GetValue(attempts),
                 Threshold = result.GetValue(threshold),

@@ -89,6 +89,18 @@ internal sealed class ScoringJobGrain(
         return LeaseAnswer.None;
     }
 
+    public Task<bool> Renew(int shard, string node)
+    {
+        if (state.State.Spec is not { } spec || state.State.Failure is not null || state.State.Done.Contains(shard) || shard < 0 || shard >= spec.ShardCount
+            || (_leases.TryGetValue(shard, out var held) && held.Node != node))
+        {
+            return Task.FromResult(false);
+        }
+
+        _leases[shard] = new Held(node, DateTimeOffset.UtcNow.AddSeconds(spec.LeaseSeconds));
+        return Task.FromResult(true);
+    }
+
     public async Task<JobProgress> Complete(int shard, string node)
     {
         if (state.State.Spec is not { } spec || shard < 0 || shard >= spec.ShardCount)

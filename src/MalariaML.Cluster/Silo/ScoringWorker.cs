@@ -75,12 +75,15 @@ internal sealed class ScoringWorker(IGrainFactory grains, NodeModel model, SiloO
             {
                 var manifest = Manifest(spec);
                 console.Line($"node {Node}: scoring shard {lease.Shard} of job {jobId} ({manifest.Shard(lease.Shard).Count} files)");
-                if (options.ShardPause > TimeSpan.Zero)
+                summary = await Renewing(job, lease, async () =>
                 {
-                    await Task.Delay(options.ShardPause, token);
-                }
+                    if (options.ShardPause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(options.ShardPause, token);
+                    }
 
-                summary = await Task.Run(() => ShardScoring.Run(model, manifest, lease.Shard, spec.OutputDir, Node, token), token);
+                    return await Task.Run(() => ShardScoring.Run(model, manifest, lease.Shard, spec.OutputDir, Node, token), token);
+                }, token);
             }
             catch (Exception e) when (e is not OperationCanceledException && e is not OutOfMemoryException)
             {
@@ -104,6 +107,27 @@ internal sealed class ScoringWorker(IGrainFactory grains, NodeModel model, SiloO
         }
 
         return false;
+    }
+
+    // Renews the shard's lease every third of its length while the node works on it, so only a lost node's lease runs
+    // out (and counts as a failed attempt), never a live node's that is slow on a big shard or a loaded machine.
+    private async Task<T> Renewing<T>(IScoringJobGrain job, ShardLease lease, Func<Task<T>> work, CancellationToken token)
+    {
+        var every = TimeSpan.FromSeconds(Math.Max(1, lease.Spec.LeaseSeconds / 3.0));
+        var working = work();
+        while (!token.IsCancellationRequested && await Task.WhenAny(working, Task.Delay(every, token)) != working)
+        {
+            try
+            {
+                await job.Renew(lease.Shard, Node);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // The job's node may be moving; if the lease runs out meanwhile the shard is scored twice, written once.
+            }
+        }
+
+        return await working;
     }
 
     private JobManifest Manifest(JobSpec spec)

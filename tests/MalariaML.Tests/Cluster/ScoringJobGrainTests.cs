@@ -122,6 +122,24 @@ public sealed class ScoringJobGrainTests : IAsyncLifetime
         Assert.True((await job.Complete(1, "D")).Finished);
     }
 
+    [Fact]
+    public async Task A_node_that_renews_its_lease_keeps_its_shard_past_the_lease()
+    {
+        var job = _cluster.Client.GetGrain<IScoringJobGrain>("renew");
+        await job.Submit(Spec("renew", shards: 1, leaseSeconds: 1));
+        Assert.Equal(0, (await job.Lease("A", Model)).Lease!.Shard);
+        for (var i = 0; i < 3; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+            Assert.True(await job.Renew(0, "A"));
+            Assert.False(await job.Renew(0, "B")); // not B's
+        }
+
+        Assert.Equal(LeaseAnswer.None, await job.Lease("B", Model)); // 1.5 s after the lease of 1 s: still A's
+        Assert.True((await job.Complete(0, "A")).Finished);
+        Assert.False(await job.Renew(0, "A"));
+    }
+
     private IJobBoardGrain Board() => _cluster.Client.GetGrain<IJobBoardGrain>(IJobBoardGrain.Key);
 
     private static async Task<List<int>> LeasedShards(IScoringJobGrain job)
