@@ -101,7 +101,7 @@ internal static class ClusterCommand
         var attempts = new Option<int>("--max-attempts")
         {
             Description = "Attempts a shard gets (a node's error or a lost node each count one) before the job fails naming the shard and the reason.",
-            DefaultValueFactory = _ => new JobRequest { Files = [], OutputDir = "", ModelSha256 = "" }.MaxAttempts,
+            DefaultValueFactory = _ => JobSpec.DefaultMaxAttempts,
         };
         var threshold = new Option<double?>("--threshold") { Description = "Probability at which a cell is called parasitized (default: the model's), as for predict and screen." };
         var fields = new Option<bool>("--fields")

@@ -28,7 +28,7 @@ public sealed record JobRequest
     public Storage.FieldJobSettings? Fields { get; init; }
 
     /// <summary>Attempts a shard gets before the job fails. Default 4 (see <see cref="Jobs.JobSpec.MaxAttempts"/>).</summary>
-    public int MaxAttempts { get; init; } = 4;
+    public int MaxAttempts { get; init; } = Jobs.JobSpec.DefaultMaxAttempts;
 
     /// <summary>How long a node may hold a shard before it goes to another. Default 60 s (see <see cref="Jobs.JobSpec.LeaseSeconds"/>).</summary>
     public int LeaseSeconds { get; init; } = 60;

@@ -129,7 +129,7 @@ public static class JobRunner
             var existing = File.ReadAllBytes(path);
             if (!existing.AsSpan().SequenceEqual(bytes))
             {
-                throw new ClusterJobException($"{path}: the folder holds another job (other files or shard size); choose another --out or remove the folder");
+                throw new ClusterJobException($"{path}: the folder holds another job (other files, shard size, --threshold or --fields settings); choose another --out or remove the folder");
             }
         }
         else

@@ -36,5 +36,8 @@ public sealed record JobSpec
     /// (the node was lost) each count one. Default 4 (Spark's task retry count): a lost node or a passing storage error
     /// costs one attempt, while a shard that breaks every node that takes it stops the job in minutes, not never.
     /// </summary>
-    [Id(7)] public int MaxAttempts { get; init; } = 4;
+    [Id(7)] public int MaxAttempts { get; init; } = DefaultMaxAttempts;
+
+    /// <summary>The default of <see cref="MaxAttempts"/>.</summary>
+    public const int DefaultMaxAttempts = 4;
 }
