@@ -5,7 +5,9 @@ using MalariaML.Cluster;
 using MalariaML.Cluster.Client;
 using MalariaML.Cluster.Jobs;
 using MalariaML.Cluster.Silo;
+using MalariaML.Cluster.Storage;
 using MalariaML.Data;
+using MalariaML.Fields;
 using MalariaML.Inference;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
@@ -83,17 +85,35 @@ internal static class ClusterCommand
         return command;
     }
 
+    // A shard is a few seconds to a minute of one node's work either way: a cell takes milliseconds, a field seconds.
+    private const int CellShard = 500;
+    private const int FieldShard = 20;
+
     private static Command Run()
     {
         var connection = ConnectionOptions.Create();
         var paths = new Argument<string[]>("paths") { Description = "Image files or folders (searched recursively) on storage every node reads.", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model") { Description = "Model file (.malaria): the job names its checksum and nodes with another model are refused.", Required = true };
         var output = new Option<string>("--out") { Description = "Job folder on shared storage: job.json, shards/, predictions.csv, patients.csv.", Required = true };
-        var shardSize = new Option<int>("--shard-size") { Description = "Files per shard.", DefaultValueFactory = _ => 500 };
+        var shardSize = new Option<int?>("--shard-size") { Description = $"Files per shard (default {CellShard} cells, or {FieldShard} fields with --fields)." };
         var job = new Option<string?>("--job") { Description = "Job id (default: derived from --out, so the same command resumes the job)." };
         var lease = new Option<int>("--lease-seconds") { Description = "Seconds a node may hold a shard before it is handed to another.", DefaultValueFactory = _ => 60 };
-        var command = new Command("run", "Submit a job (or resume it), wait for it with progress, and write predict's per-cell and per-patient files.")
-            { paths, model, output, shardSize, job, lease };
+        var attempts = new Option<int>("--max-attempts")
+        {
+            Description = "Attempts a shard gets (a node's error or a lost node each count one) before the job fails naming the shard and the reason.",
+            DefaultValueFactory = _ => JobSpec.DefaultMaxAttempts,
+        };
+        var threshold = new Option<double?>("--threshold") { Description = "Probability at which a cell is called parasitized (default: the model's), as for predict and screen." };
+        var fields = new Option<bool>("--fields")
+        {
+            Description = "The paths are whole field photographs: each node screens its shard as 'malaria screen' does and the job writes screen's cells.csv, fields.csv and patients.csv (no overlays or crops).",
+        };
+        var diameter = new Option<double?>("--cell-diameter") { Description = "With --fields: red-cell diameter in pixels (default: estimated per field)." };
+        var normalize = new Option<bool>("--normalize-color") { Description = "With --fields: move each field's cell colours to the training cells' statistics before classifying." };
+        var pattern = new Option<string?>("--patient-pattern") { Description = "With --fields: regular expression on the file name whose first group (or group 'patient') names the patient (default: the parent folder)." };
+        var minCells = new Option<int>("--min-cells") { Description = "With --fields: patients with fewer counted cells are flagged.", DefaultValueFactory = _ => new FieldScreeningOptions().MinCells };
+        var command = new Command("run", "Submit a job (or resume it), wait for it with progress, and write predict's per-cell and per-patient files (with --fields: screen's tables).")
+            { paths, model, output, shardSize, job, lease, attempts, threshold, fields, diameter, normalize, pattern, minCells };
         connection.AddTo(command, client: true);
         command.SetAction(result =>
         {
@@ -105,9 +125,19 @@ internal static class ClusterCommand
                 OutputDir = result.GetValue(output)!,
                 ModelSha256 = ModelChecksum.Of(modelPath),
                 JobId = result.GetValue(job),
-                ShardSize = result.GetValue(shardSize),
+                ShardSize = result.GetValue(shardSize) ?? (result.GetValue(fields) ? FieldShard : CellShard),
                 LeaseSeconds = result.GetValue(lease),
+                MaxAttempts = result.GetValue(attempts),
+                Threshold = result.GetValue(threshold),
+                Fields = result.GetValue(fields)
+                    ? new FieldJobSettings(result.GetValue(diameter), result.GetValue(normalize), result.GetValue(pattern))
+                    : null,
             };
+            if (request.Fields is { PatientPattern: { } regex })
+            {
+                _ = new FieldPatients(regex); // a bad pattern is refused here, not on every node
+            }
+
             var jobId = request.JobId ?? JobRunner.DefaultJobId(request.OutputDir);
             Console.Error.WriteLine($"job {jobId}: {request.Files.Count} files, model sha256 {request.ModelSha256}");
             var outcome = ConsoleProgress.Run($"job {jobId}", p => RunJob(connection.Read(result, client: true), request, p));
@@ -117,6 +147,11 @@ internal static class ClusterCommand
             }
 
             var dir = Path.GetFullPath(request.OutputDir);
+            if (request.Fields is not null)
+            {
+                return WriteFieldTables(outcome, dir, result.GetValue(minCells));
+            }
+
             PredictionCsv.WriteCells(Path.Combine(dir, "predictions.csv"), outcome.Batch.Predictions);
             // The model's own patient rule, read from its file: the calls must be predict's.
             var rule = ModelFile.Read(modelPath).Metadata.PatientRule ?? Inference.PatientCalls.PatientRule.AnyParasitizedCell;
@@ -127,6 +162,28 @@ internal static class ClusterCommand
             return predictions.Count == 0 ? CliErrors.Fail($"no cell could be scored ({request.Files.Count} file(s) given)") : 0;
         });
         return command;
+    }
+
+    // Screen's own writer and patient sums over the merged fields, so the tables are screen's byte for byte.
+    private static int WriteFieldTables(JobOutcome outcome, string dir, int minCells)
+    {
+        if (outcome.Fields.Count == 0)
+        {
+            return CliErrors.Fail($"no field could be screened ({outcome.Batch.Skipped.Count} file(s) unusable)");
+        }
+
+        var writer = new ScreenWriter(dir, overlays: false, crops: false, threshold: 0);
+        foreach (var field in outcome.Fields)
+        {
+            writer.AddCells(field);
+        }
+
+        var patients = PatientScreening.Summarise(outcome.Fields, minCells);
+        writer.WriteTables(outcome.Fields, patients);
+        var fields = outcome.Fields;
+        AnsiConsole.MarkupLine(Markup.Escape($"job {outcome.JobId}: {fields.Count} fields, {fields.Sum(f => f.Cells)} cells counted, {fields.Sum(f => f.Parasitized)} parasitized, " +
+            $"{patients.Count} patient(s), {outcome.Batch.Skipped.Count} skipped, {outcome.Shards} shards; wrote cells.csv, fields.csv and patients.csv in {dir}"));
+        return 0;
     }
 
     private static JobOutcome RunJob(ClusterConnection connection, JobRequest request, IProgress<WorkProgress> progress)
@@ -186,6 +243,11 @@ internal static class ClusterCommand
             foreach (var refusal in p.Refusals)
             {
                 Console.WriteLine($"    refused: {refusal}");
+            }
+
+            if (p.Failure is { } failure)
+            {
+                Console.WriteLine($"    failed: {failure}");
             }
         }
 

@@ -13,7 +13,7 @@ internal sealed class ScreenWriter(string directory, bool overlays, bool crops, 
 
     public void WriteField(RgbImage image, FieldScreening screening, IReadOnlyList<(FieldObject Object, byte[] Png)> cellCrops)
     {
-        FieldCellsCsv.AppendRows(_cells, screening);
+        AddCells(screening);
 
         // Two folders (patients) may hold fields of the same name; their files must not overwrite each other.
         var stem = Path.GetFileNameWithoutExtension(screening.Field);
@@ -39,6 +39,9 @@ internal sealed class ScreenWriter(string directory, bool overlays, bool crops, 
             }
         }
     }
+
+    /// <summary>Adds a field's rows to cells.csv without drawing or cropping it (a cluster job merges fields screened elsewhere).</summary>
+    public void AddCells(FieldScreening screening) => FieldCellsCsv.AppendRows(_cells, screening);
 
     public void WriteTables(IReadOnlyList<FieldScreening> fields, IReadOnlyList<PatientScreening> patients)
     {

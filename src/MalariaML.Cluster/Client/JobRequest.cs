@@ -21,6 +21,15 @@ public sealed record JobRequest
     /// </summary>
     public int ShardSize { get; init; } = 500;
 
+    /// <summary>Probability at which a cell is called parasitized. Default null: the model's own, as <c>malaria predict</c> without <c>--threshold</c>.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Set for a job of whole field photographs, screened as <c>malaria screen</c> does; default null: a job of cells.</summary>
+    public Storage.FieldJobSettings? Fields { get; init; }
+
+    /// <summary>Attempts a shard gets before the job fails. Default 4 (see <see cref="Jobs.JobSpec.MaxAttempts"/>).</summary>
+    public int MaxAttempts { get; init; } = Jobs.JobSpec.DefaultMaxAttempts;
+
     /// <summary>How long a node may hold a shard before it goes to another. Default 60 s (see <see cref="Jobs.JobSpec.LeaseSeconds"/>).</summary>
     public int LeaseSeconds { get; init; } = 60;
 

@@ -3,6 +3,7 @@ using System.Text;
 using MalariaML.Cluster.Jobs;
 using MalariaML.Cluster.Storage;
 using MalariaML.Data;
+using MalariaML.Fields;
 using MalariaML.Inference;
 
 namespace MalariaML.Cluster.Client;
@@ -34,7 +35,8 @@ public static class JobRunner
         }
 
         var outputDir = Path.GetFullPath(request.OutputDir);
-        var manifest = new JobManifest(request.Files.Select(Path.GetFullPath).ToList(), request.ShardSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxAttempts, 1);
+        var manifest = new JobManifest(request.Files.Select(Path.GetFullPath).ToList(), request.ShardSize, request.Threshold, request.Fields);
         var manifestSha = WriteManifest(outputDir, manifest);
         var jobId = request.JobId ?? DefaultJobId(outputDir);
         var spec = new JobSpec
@@ -46,6 +48,7 @@ public static class JobRunner
             FileCount = manifest.Files.Count,
             ModelSha256 = request.ModelSha256,
             LeaseSeconds = request.LeaseSeconds,
+            MaxAttempts = request.MaxAttempts,
         };
 
         var job = client.GetGrain<IScoringJobGrain>(jobId);
@@ -59,6 +62,13 @@ public static class JobRunner
         progress?.Report(state);
         while (!state.Finished)
         {
+            if (state.Failure is { } failure)
+            {
+                var files = manifest.Shard(Math.Clamp(state.FailedShard ?? 0, 0, manifest.ShardCount - 1));
+                throw new ClusterJobException($"job {jobId} failed: {failure}; the shard holds {files.Count} file(s), {files[0]} to {files[^1]}. " +
+                    "Fix the cause and run the same command again: finished shards are kept.");
+            }
+
             await Task.Delay(request.Poll, cancellationToken);
             state = await Retrying(job.Progress, request, cancellationToken);
             if (!state.Exists)
@@ -71,8 +81,27 @@ public static class JobRunner
             progress?.Report(state);
         }
 
-        return new JobOutcome(jobId, Merge(outputDir, manifest), manifest.ShardCount, state.Refusals);
+        return manifest.Fields is null
+            ? new JobOutcome(jobId, Merge(outputDir, manifest), manifest.ShardCount, state.Refusals, [])
+            : MergeFields(jobId, outputDir, manifest, state.Refusals);
     }
+
+    /// <summary>Reads every shard file of a finished field job, in the manifest's order.</summary>
+    public static JobOutcome MergeFields(string jobId, string outputDir, JobManifest manifest, IReadOnlyList<string> refusals)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var fields = new List<FieldScreening>(manifest.Files.Count);
+        var skipped = new List<SkippedFile>();
+        for (var shard = 0; shard < manifest.ShardCount; shard++)
+        {
+            var result = FieldShardResult.Read(outputDir, shard, manifest.Shard(shard));
+            fields.AddRange(result.Fields.Select(f => f.ToScreening()));
+            skipped.AddRange(result.Skipped);
+        }
+
+        return new JobOutcome(jobId, new PredictionBatch([], skipped), manifest.ShardCount, refusals, fields);
+    }
+
 
     /// <summary>Reads every shard file of a finished job into one batch, in the manifest's order.</summary>
     public static PredictionBatch Merge(string outputDir, JobManifest manifest)
@@ -100,7 +129,7 @@ public static class JobRunner
             var existing = File.ReadAllBytes(path);
             if (!existing.AsSpan().SequenceEqual(bytes))
             {
-                throw new ClusterJobException($"{path}: the folder holds another job (other files or shard size); choose another --out or remove the folder");
+                throw new ClusterJobException($"{path}: the folder holds another job (other files, shard size, --threshold or --fields settings); choose another --out or remove the folder");
             }
         }
         else

@@ -19,9 +19,23 @@ public interface IScoringJobGrain : IGrainWithStringKey
     [Alias("Lease")]
     Task<LeaseAnswer> Lease(string node, string modelSha256);
 
+    /// <summary>
+    /// Extends <paramref name="node"/>'s lease on a shard it is still working on (or takes it again when the job's
+    /// activation lost its leases and nobody else holds it). False when the shard is done or another node holds it.
+    /// </summary>
+    [Alias("Renew")]
+    Task<bool> Renew(int shard, string node);
+
     /// <summary>Records a shard as scored and written. Idempotent: a shard scored twice counts once.</summary>
     [Alias("Complete")]
     Task<JobProgress> Complete(int shard, string node);
+
+    /// <summary>
+    /// Records a failed attempt at a shard (the node could not score or write it); the shard goes out again until it has
+    /// failed <see cref="JobSpec.MaxAttempts"/> times, and then the whole job fails, naming the shard and the reason.
+    /// </summary>
+    [Alias("Fail")]
+    Task<JobProgress> Fail(int shard, string node, string reason);
 
     /// <summary>Where the job stands.</summary>
     [Alias("Progress")]

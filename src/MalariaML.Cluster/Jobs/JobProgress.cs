@@ -9,6 +9,8 @@ namespace MalariaML.Cluster.Jobs;
 /// <param name="Files">Number of files.</param>
 /// <param name="ModelSha256">The model the job needs.</param>
 /// <param name="Refusals">Nodes refused because their model differs, one line each.</param>
+/// <param name="Failure">Why the job failed: the shard that ran out of attempts and its last error; null while it has not.</param>
+/// <param name="FailedShard">The shard that ran out of attempts.</param>
 [GenerateSerializer, Immutable, Alias("MalariaML.Cluster.JobProgress")]
 public sealed record JobProgress(
     [property: Id(0)] string JobId,
@@ -18,7 +20,9 @@ public sealed record JobProgress(
     [property: Id(4)] int ShardsLeased,
     [property: Id(5)] int Files,
     [property: Id(6)] string ModelSha256,
-    [property: Id(7)] IReadOnlyList<string> Refusals)
+    [property: Id(7)] IReadOnlyList<string> Refusals,
+    [property: Id(8)] string? Failure = null,
+    [property: Id(9)] int? FailedShard = null)
 {
     /// <summary>Whether every shard is done.</summary>
     public bool Finished => Exists && ShardsDone == Shards;

@@ -30,4 +30,14 @@ public sealed record JobSpec
     /// shard of a few hundred cells takes, and short enough that a lost node delays its shards by about a minute.
     /// </summary>
     [Id(6)] public int LeaseSeconds { get; init; } = 60;
+
+    /// <summary>
+    /// Attempts a shard gets before the job fails: a node reporting an error while scoring it, or a lease running out
+    /// (the node was lost) each count one. Default 4 (Spark's task retry count): a lost node or a passing storage error
+    /// costs one attempt, while a shard that breaks every node that takes it stops the job in minutes, not never.
+    /// </summary>
+    [Id(7)] public int MaxAttempts { get; init; } = DefaultMaxAttempts;
+
+    /// <summary>The default of <see cref="MaxAttempts"/>.</summary>
+    public const int DefaultMaxAttempts = 4;
 }

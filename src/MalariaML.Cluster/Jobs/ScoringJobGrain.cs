@@ -23,6 +23,20 @@ internal sealed class ScoringJobGrain(
                 return new SubmitAnswer(Snapshot(), $"job '{Id}' already exists with other files, model or folder " +
                     $"(its manifest sha256 {existing.ManifestSha256}, model sha256 {existing.ModelSha256}, folder {existing.OutputDir}); choose another job id or --out");
             }
+
+            if (state.State.Failure is not null || existing.MaxAttempts != spec.MaxAttempts || existing.LeaseSeconds != spec.LeaseSeconds)
+            {
+                // Submitting a failed job again (its cause fixed) resumes it with fresh attempts; finished shards stay done.
+                state.State.Spec = existing with { MaxAttempts = spec.MaxAttempts, LeaseSeconds = spec.LeaseSeconds };
+                if (state.State.Failure is not null)
+                {
+                    state.State.Failure = null;
+                    state.State.FailedShard = null;
+                    state.State.Attempts.Clear();
+                }
+
+                await state.WriteStateAsync();
+            }
         }
         else
         {
@@ -38,33 +52,53 @@ internal sealed class ScoringJobGrain(
         return new SubmitAnswer(Snapshot(), null);
     }
 
-    public Task<LeaseAnswer> Lease(string node, string modelSha256)
+    public async Task<LeaseAnswer> Lease(string node, string modelSha256)
     {
-        if (state.State.Spec is not { } spec)
+        if (state.State.Spec is not { } spec || state.State.Failure is not null)
         {
-            return Task.FromResult(LeaseAnswer.None);
+            return LeaseAnswer.None;
         }
 
         if (!string.Equals(modelSha256, spec.ModelSha256, StringComparison.OrdinalIgnoreCase))
         {
             var reason = $"job '{Id}' needs the model with sha256 {spec.ModelSha256}; node {node} has {modelSha256}";
             _refusals[node] = reason;
-            return Task.FromResult(new LeaseAnswer(null, reason));
+            return new LeaseAnswer(null, reason);
         }
 
         var now = DateTimeOffset.UtcNow;
         for (var shard = 0; shard < spec.ShardCount; shard++)
         {
-            if (state.State.Done.Contains(shard) || (_leases.TryGetValue(shard, out var held) && held.Until > now))
+            var leased = _leases.TryGetValue(shard, out var held);
+            if (state.State.Done.Contains(shard) || (leased && held.Until > now))
             {
                 continue;
             }
 
+            // A lease that ran out is an attempt lost with its node (or a node slower than the lease): it counts, so a
+            // shard that kills every node that takes it cannot go round forever.
+            if (leased && await Failed(shard, held.Node, $"the node held it {spec.LeaseSeconds} s without reporting (lost, or slower than --lease-seconds)"))
+            {
+                return LeaseAnswer.None;
+            }
+
             _leases[shard] = new Held(node, now.AddSeconds(spec.LeaseSeconds));
-            return Task.FromResult(new LeaseAnswer(new ShardLease(spec, shard), null));
+            return new LeaseAnswer(new ShardLease(spec, shard), null);
         }
 
-        return Task.FromResult(LeaseAnswer.None);
+        return LeaseAnswer.None;
+    }
+
+    public Task<bool> Renew(int shard, string node)
+    {
+        if (state.State.Spec is not { } spec || state.State.Failure is not null || state.State.Done.Contains(shard) || shard < 0 || shard >= spec.ShardCount
+            || (_leases.TryGetValue(shard, out var held) && held.Node != node))
+        {
+            return Task.FromResult(false);
+        }
+
+        _leases[shard] = new Held(node, DateTimeOffset.UtcNow.AddSeconds(spec.LeaseSeconds));
+        return Task.FromResult(true);
     }
 
     public async Task<JobProgress> Complete(int shard, string node)
@@ -89,7 +123,42 @@ internal sealed class ScoringJobGrain(
         return Snapshot();
     }
 
+    public async Task<JobProgress> Fail(int shard, string node, string reason)
+    {
+        if (state.State.Spec is not { } spec || shard < 0 || shard >= spec.ShardCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shard), shard.ToString(CultureInfo.InvariantCulture) + $" is no shard of job '{Id}'");
+        }
+
+        if (!state.State.Done.Contains(shard) && state.State.Failure is null)
+        {
+            _leases.Remove(shard);
+            await Failed(shard, node, reason);
+        }
+
+        return Snapshot();
+    }
+
     public Task<JobProgress> Progress() => Task.FromResult(Snapshot());
+
+    // Counts a failed attempt; true when it was the last one the job allows, which fails the job.
+    private async Task<bool> Failed(int shard, string node, string reason)
+    {
+        var spec = state.State.Spec!;
+        var attempts = state.State.Attempts[shard] = state.State.Attempts.GetValueOrDefault(shard) + 1;
+        if (attempts < spec.MaxAttempts)
+        {
+            await state.WriteStateAsync();
+            return false;
+        }
+
+        state.State.FailedShard = shard;
+        state.State.Failure = $"shard {shard} failed {attempts} times (--max-attempts {spec.MaxAttempts}); last on node {node}: {reason}";
+        _leases.Clear();
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IJobBoardGrain>(IJobBoardGrain.Key).Remove(Id);
+        return true;
+    }
 
     private JobProgress Snapshot()
     {
@@ -97,7 +166,7 @@ internal sealed class ScoringJobGrain(
         var now = DateTimeOffset.UtcNow;
         return new JobProgress(Id, spec is not null, spec?.ShardCount ?? 0, state.State.Done.Count,
             _leases.Count(l => l.Value.Until > now && !state.State.Done.Contains(l.Key)), spec?.FileCount ?? 0,
-            spec?.ModelSha256 ?? "", _refusals.Values.ToList());
+            spec?.ModelSha256 ?? "", _refusals.Values.ToList(), state.State.Failure, state.State.FailedShard);
     }
 
     private readonly record struct Held(string Node, DateTimeOffset Until);

@@ -70,21 +70,64 @@ internal sealed class ScoringWorker(IGrainFactory grains, NodeModel model, SiloO
             }
 
             var spec = lease.Spec;
-            var files = Manifest(spec).Shard(lease.Shard);
-            console.Line($"node {Node}: scoring shard {lease.Shard} of job {jobId} ({files.Count} files)");
-            if (options.ShardPause > TimeSpan.Zero)
+            string summary;
+            try
             {
-                await Task.Delay(options.ShardPause, token);
+                var manifest = Manifest(spec);
+                console.Line($"node {Node}: scoring shard {lease.Shard} of job {jobId} ({manifest.Shard(lease.Shard).Count} files)");
+                summary = await Renewing(job, lease, async () =>
+                {
+                    if (options.ShardPause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(options.ShardPause, token);
+                    }
+
+                    return await Task.Run(() => ShardScoring.Run(model, manifest, lease.Shard, spec.OutputDir, Node, token), token);
+                }, token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && e is not OutOfMemoryException)
+            {
+                // Bad files are skipped inside the shard; what lands here stops the whole shard on this node (storage,
+                // the manifest, the native libraries). The job counts it against the shard's attempts, so a shard that
+                // fails everywhere ends the job with this reason instead of going round forever.
+                var reason = $"{e.GetType().Name}: {FirstLine(e.Message).TrimEnd('.')}";
+                console.Error($"node {Node}: shard {lease.Shard} of job {jobId} failed: {reason}");
+                var failed = await job.Fail(lease.Shard, Node, reason);
+                if (failed.Failure is { } failure)
+                {
+                    console.Error($"node {Node}: job {jobId} failed: {failure}");
+                }
+
+                return true;
             }
 
-            var batch = await Task.Run(() => model.Model.PredictMany(files, null, token), token);
-            new ShardResult(lease.Shard, Node, batch.Predictions, batch.Skipped).Write(spec.OutputDir);
             var progress = await job.Complete(lease.Shard, Node);
-            console.Line($"node {Node}: shard {lease.Shard} of job {jobId} done ({batch.Predictions.Count} scored, {batch.Skipped.Count} skipped; {progress.ShardsDone}/{progress.Shards} shards)");
+            console.Line($"node {Node}: shard {lease.Shard} of job {jobId} done ({summary}; {progress.ShardsDone}/{progress.Shards} shards)");
             return true;
         }
 
         return false;
+    }
+
+    // Renews the shard's lease every third of its length while the node works on it, so only a lost node's lease runs
+    // out (and counts as a failed attempt), never a live node's that is slow on a big shard or a loaded machine.
+    private async Task<T> Renewing<T>(IScoringJobGrain job, ShardLease lease, Func<Task<T>> work, CancellationToken token)
+    {
+        var every = TimeSpan.FromSeconds(Math.Max(1, lease.Spec.LeaseSeconds / 3.0));
+        var working = work();
+        while (!token.IsCancellationRequested && await Task.WhenAny(working, Task.Delay(every, token)) != working)
+        {
+            try
+            {
+                await job.Renew(lease.Shard, Node);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // The job's node may be moving; if the lease runs out meanwhile the shard is scored twice, written once.
+            }
+        }
+
+        return await working;
     }
 
     private JobManifest Manifest(JobSpec spec)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace MalariaML.Cluster.Storage;
 
@@ -9,7 +10,17 @@ namespace MalariaML.Cluster.Storage;
 /// </summary>
 /// <param name="Files">Image paths, in the order the merged outputs list them.</param>
 /// <param name="ShardSize">Files per shard (the last shard may hold fewer).</param>
-public sealed record JobManifest(IReadOnlyList<string> Files, int ShardSize)
+/// <param name="Threshold">Probability at which a cell is called parasitized; null: the model's (as <c>predict</c> without <c>--threshold</c>).</param>
+/// <param name="Fields">Set for a job of whole field photographs (scored like <c>malaria screen</c>); null for a job of cells.</param>
+/// <remarks>
+/// The optional parts are left out of the file when unset, so a job of cells at the model's threshold keeps the
+/// manifest bytes (and so the job id and checksum) it had before they existed.
+/// </remarks>
+public sealed record JobManifest(
+    IReadOnlyList<string> Files,
+    int ShardSize,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Threshold = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FieldJobSettings? Fields = null)
 {
     /// <summary>File name of the manifest inside the job's folder.</summary>
     public const string FileName = "job.json";

@@ -50,14 +50,18 @@ public sealed record ShardResult(int Shard, string Node, IReadOnlyList<CellPredi
             throw new ClusterJobException($"{path}: not the file of shard {shard}");
         }
 
-        // Every file of the shard is either scored or skipped, once, and the scored ones keep the manifest's order.
-        var scored = result.Predictions.Select(p => p.Source).ToList();
-        var skipped = result.Skipped.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+        CheckCovers(path, shard, files, result.Predictions.Select(p => p.Source).ToList(), result.Skipped);
+        return result;
+    }
+
+    /// <summary>Checks that every file of the shard is either scored or skipped, once, and the scored ones keep the manifest's order.</summary>
+    /// <exception cref="ClusterJobException">They do not.</exception>
+    internal static void CheckCovers(string path, int shard, IReadOnlyList<string> files, IReadOnlyList<string> scored, IReadOnlyList<SkippedFile> skippedFiles)
+    {
+        var skipped = skippedFiles.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
         if (!scored.SequenceEqual(files.Where(f => !skipped.Contains(f)), StringComparer.Ordinal) || scored.Count + skipped.Count != files.Count)
         {
             throw new ClusterJobException($"{path}: shard {shard} does not hold exactly its {files.Count} files");
         }
-
-        return result;
     }
 }

@@ -15,7 +15,8 @@ internal sealed record ClusterNode(CliChild Process, int SiloPort, int GatewayPo
 /// The silo processes of one test, all killed on dispose. Parses the nodes' progress lines: "node N: scoring shard S
 /// of job J (...)" and "node N: shard S of job J done (...)".
 /// </summary>
-internal sealed partial class ClusterNodes(string redis, ITestOutputHelper log) : IDisposable
+/// With <c>redis</c> null the nodes cluster on loopback without Redis (the first node started is the primary).
+internal sealed partial class ClusterNodes(string? redis, ITestOutputHelper log) : IDisposable
 {
     private readonly List<ClusterNode> _nodes = [];
 
@@ -32,7 +33,10 @@ internal sealed partial class ClusterNodes(string redis, ITestOutputHelper log) 
     {
         var ports = FreePorts.Take(2);
         var (silo, gateway) = (siloPort ?? ports[0], gatewayPort ?? ports[1]);
-        var child = new CliChild($"node {silo}", ["cluster", "silo", "--redis", redis, "--model", model,
+        var join = redis is null
+            ? ["--primary-port", (_nodes.FirstOrDefault()?.SiloPort ?? silo).ToString(CultureInfo.InvariantCulture)]
+            : new[] { "--redis", redis };
+        var child = new CliChild($"node {silo}", ["cluster", "silo", .. join, "--model", model,
             "--port", silo.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(CultureInfo.InvariantCulture)], environment);
         var node = new ClusterNode(child, silo, gateway);
         _nodes.Add(node);

@@ -89,6 +89,57 @@ public sealed class ScoringJobGrainTests : IAsyncLifetime
         Assert.NotNull(otherModel.Refusal);
     }
 
+    [Fact]
+    public async Task A_shard_that_fails_on_every_attempt_fails_the_job_and_a_resubmission_resumes_it()
+    {
+        var job = _cluster.Client.GetGrain<IScoringJobGrain>("cap");
+        var spec = Spec("cap", shards: 2, leaseSeconds: 1) with { MaxAttempts = 3 };
+        await job.Submit(spec);
+        Assert.Equal(0, (await job.Lease("A", Model)).Lease!.Shard);
+        await job.Complete(0, "A");
+
+        // Two reported errors and a lease that runs out (the node died holding it): three attempts, the cap.
+        Assert.Equal(1, (await job.Lease("A", Model)).Lease!.Shard);
+        Assert.Null((await job.Fail(1, "A", "IOException: disk full")).Failure);
+        Assert.Equal(1, (await job.Lease("B", Model)).Lease!.Shard);
+        Assert.Null((await job.Fail(1, "B", "IOException: disk full")).Failure);
+        Assert.Equal(1, (await job.Lease("C", Model)).Lease!.Shard);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(LeaseAnswer.None, await job.Lease("D", Model));
+        var failed = await job.Progress();
+        Assert.Equal(1, failed.FailedShard);
+        Assert.StartsWith("shard 1 failed 3 times (--max-attempts 3); last on node C: ", failed.Failure, StringComparison.Ordinal);
+        Assert.False(failed.Finished);
+        Assert.DoesNotContain("cap", await Board().Active());
+
+        // Submitted again (the cause fixed): fresh attempts, the finished shard kept.
+        var again = await job.Submit(spec);
+        Assert.Null(again.Refusal);
+        Assert.Null(again.Progress.Failure);
+        Assert.Equal(1, again.Progress.ShardsDone);
+        Assert.Contains("cap", await Board().Active());
+        Assert.Equal(1, (await job.Lease("D", Model)).Lease!.Shard);
+        Assert.True((await job.Complete(1, "D")).Finished);
+    }
+
+    [Fact]
+    public async Task A_node_that_renews_its_lease_keeps_its_shard_past_the_lease()
+    {
+        var job = _cluster.Client.GetGrain<IScoringJobGrain>("renew");
+        await job.Submit(Spec("renew", shards: 1, leaseSeconds: 1));
+        Assert.Equal(0, (await job.Lease("A", Model)).Lease!.Shard);
+        for (var i = 0; i < 3; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+            Assert.True(await job.Renew(0, "A"));
+            Assert.False(await job.Renew(0, "B")); // not B's
+        }
+
+        Assert.Equal(LeaseAnswer.None, await job.Lease("B", Model)); // 1.5 s after the lease of 1 s: still A's
+        Assert.True((await job.Complete(0, "A")).Finished);
+        Assert.False(await job.Renew(0, "A"));
+    }
+
     private IJobBoardGrain Board() => _cluster.Client.GetGrain<IJobBoardGrain>(IJobBoardGrain.Key);
 
     private static async Task<List<int>> LeasedShards(IScoringJobGrain job)
