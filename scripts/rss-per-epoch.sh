@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $# -ge 2 && $2 == "--" ]] || { echo "usage: $0 OUT_PREFIX -- TRAIN_ARGS..." >&2; exit 2; }
 prefix=$1; shift 2
-cli=src/MalariaML.Cli/bin/Release/net10.0/malaria.dll
+# MALARIA_CLI: another build of malaria.dll (e.g. a copy, so that rebuilding the CLI cannot touch a long run).
+cli=${MALARIA_CLI:-src/MalariaML.Cli/bin/Release/net10.0/malaria.dll}
 [[ -f $cli ]] || dotnet build src/MalariaML.Cli -c Release --nologo -v quiet
 mkdir -p "$(dirname "$prefix")"
 rm -f "$prefix.malaria" "$prefix.malaria.checkpoint" "$prefix.malaria.split.json"
