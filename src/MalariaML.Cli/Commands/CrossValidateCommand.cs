@@ -104,7 +104,7 @@ internal static class CrossValidateCommand
                 AnsiConsole.MarkupLine(FormattableString.Invariant($"fold {fold}: accuracy {foldResult.Accuracy:P2}, AUC {foldResult.Auc:F4}, ECE {foldResult.Ece:F4}, patients sens {foldResult.PatientSensitivity:P0} spec {foldResult.PatientSpecificity:P0}, rule: {foldResult.Rule} ({clock.Elapsed.TotalMinutes:F1} min)"));
             }
 
-            var title = $"{trainingOptions.Model}, {k}-fold cross-validation by patient (seed {trainingOptions.Seed}){(trainingOptions.ColorAugmentation is not null ? ", colour augmentation" : "")}{(useTta ? ", TTA" : "")}";
+            var title = $"{trainingOptions.Model}, {k}-fold cross-validation by patient (seed {trainingOptions.Seed}){(trainingOptions.ColorAugmentation is not null ? ", colour augmentation" : "")}{(trainingOptions.StainNormalization ? ", stain normalisation" : "")}{(trainingOptions.Schedule == LearningRateSchedule.WarmupCosine ? ", warm-up + cosine schedule" : "")}{(useTta ? ", TTA" : "")}";
             var markdown = CrossValidationSummary.ToMarkdown(results, title);
             AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.md"), Encoding.UTF8.GetBytes(markdown));
             AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.json"), JsonSerializer.SerializeToUtf8Bytes(results, FoldResult.JsonOptions));

@@ -30,6 +30,7 @@ public sealed class MalariaModel : IDisposable
             Width = metadata.InputWidth,
             Height = metadata.InputHeight,
             Sampling = Enum.TryParse<ResizeSampling>(metadata.Sampling, out var sampling) ? sampling : ResizeSampling.Bilinear,
+            StainNormalization = metadata.StainNormalization,
         };
     }
 

@@ -84,6 +84,22 @@ internal static class LabColor
         return new RgbImage(image.Width, image.Height, pixels);
     }
 
+    /// <summary>Pixels of <paramref name="image"/> that are cell, not black surround.</summary>
+    public static int ForegroundPixels(RgbImage image)
+    {
+        var p = image.Pixels;
+        var n = 0;
+        for (var i = 0; i + 2 < p.Length; i += 3)
+        {
+            if (p[i] + p[i + 1] + p[i + 2] > SurroundMaxSum)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
     /// <summary>The image in float Lab, its values copied out, and which pixels are cell (not black surround).</summary>
     private static Mat ToLab(RgbImage image, out bool[] keep, out float[] values)
     {
