@@ -38,7 +38,7 @@ public sealed class MalariaModel : IDisposable
     public ModelMetadata Metadata { get; private set; }
 
     /// <summary>How images are decoded for this model.</summary>
-    public ImageLoadOptions LoadOptions { get; }
+    public ImageLoadOptions LoadOptions { get; private set; }
 
     /// <summary>The engine that scores decoded cells.</summary>
     internal ICellScorer Scorer { get; }
@@ -131,6 +131,7 @@ public sealed class MalariaModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(change);
         Metadata = change(Metadata);
+        LoadOptions = LoadOptions with { StainNormalization = Metadata.StainNormalization };
     }
 
     /// <summary>Predicts one image file.</summary>
@@ -237,7 +238,8 @@ public sealed class MalariaModel : IDisposable
     internal PatientCalls.PatientRule PatientRule => Metadata.PatientRule ?? PatientCalls.PatientRule.AnyParasitizedCell;
 
     /// <summary>
-    /// Calibrated probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size
+    /// Calibrated probabilities of the positive class for images already decoded with <see cref="LoadOptions"/> (its
+    /// size and, for a model trained with it, its stain normalisation)
     /// (with <see cref="TestTimeAugmentation"/>, the mean over the eight orientations).
     /// </summary>
     public float[] PredictProbabilities(IReadOnlyList<RgbImage> images)
