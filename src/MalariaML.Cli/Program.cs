@@ -20,6 +20,7 @@ root.Subcommands.Add(MalariaML.Cli.Report.ReportCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(CrossValidateCommand.Create());
 root.Subcommands.Add(EnsembleCommand.Create());
+root.Subcommands.Add(CrossValidateEnsembleCommand.Create());
 root.Subcommands.Add(ClusterCommand.Create());
 // CliErrors turns the library's errors into one line; System.CommandLine's own handler would print stack traces.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

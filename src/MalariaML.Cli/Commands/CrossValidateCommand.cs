@@ -89,32 +89,49 @@ internal static class CrossValidateCommand
                     loaded.Save(modelPath);
                 }
 
-                loaded.TestTimeAugmentation = useTta;
-                var evaluation = ConsoleProgress.Run($"fold {fold}: scoring test patients", p => TrustEvaluation.Run(loaded, split.Test, positiveClass, p, token));
-                var m = loaded.Metadata;
-                var foldResult = new FoldResult(fold, evaluation.Cells.Count, evaluation.Patients.Count, evaluation.Patients.Count(p => !p.Infected),
-                    evaluation.Cells.Accuracy, evaluation.Cells.F1, evaluation.Cells.Auc, evaluation.Ece,
-                    evaluation.PatientSensitivity, evaluation.PatientSpecificity, evaluation.ParasitemiaMae, evaluation.HealthyCalledPositive, evaluation.Flagged,
-                    loaded.Temperature, m.Calibration?.EceBefore ?? double.NaN, m.Calibration?.EceAfter ?? double.NaN, loaded.PatientRule.Describe(),
-                    m.EpochsRun, m.BestEpoch, m.TrainingSeconds, useTta);
-                WritePatients(Path.Combine(outDir, $"fold-{fold}.patients.csv"), evaluation);
-                foldResult.Save(resultPath);
+                var foldResult = TestFold(loaded, split, fold, positiveClass, useTta, outDir, token);
                 File.Delete(modelPath + ".checkpoint");
                 results.Add(foldResult);
-                AnsiConsole.MarkupLine(FormattableString.Invariant($"fold {fold}: accuracy {foldResult.Accuracy:P2}, AUC {foldResult.Auc:F4}, ECE {foldResult.Ece:F4}, patients sens {foldResult.PatientSensitivity:P0} spec {foldResult.PatientSpecificity:P0}, rule: {foldResult.Rule} ({clock.Elapsed.TotalMinutes:F1} min)"));
+                AnsiConsole.MarkupLine(FormattableString.Invariant($"[grey]fold {fold}: {clock.Elapsed.TotalMinutes:F1} min in all[/]"));
             }
 
-            var title = $"{trainingOptions.Model}, {k}-fold cross-validation by patient (seed {trainingOptions.Seed}){(trainingOptions.ColorAugmentation is not null ? ", colour augmentation" : "")}{(useTta ? ", TTA" : "")}";
-            var markdown = CrossValidationSummary.ToMarkdown(results, title);
-            AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.md"), Encoding.UTF8.GetBytes(markdown));
-            AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.json"), JsonSerializer.SerializeToUtf8Bytes(results, FoldResult.JsonOptions));
-            Console.WriteLine(markdown);
+            var title = $"{trainingOptions.Model}, {k}-fold cross-validation by patient (seed {trainingOptions.Seed}){(trainingOptions.ColorAugmentation is not null ? ", colour augmentation" : "")}{(trainingOptions.StainNormalization ? ", stain normalisation" : "")}{(trainingOptions.Schedule == LearningRateSchedule.WarmupCosine ? ", warm-up + cosine schedule" : "")}{(useTta ? ", TTA" : "")}";
+            WriteSummary(outDir, results, title);
             return Task.FromResult(0);
         });
         return command;
     }
 
-    private static HashSet<int> ParseFolds(string? text, int folds)
+    /// <summary>
+    /// Scores a fold's test patients with its model and writes <c>fold-N.result.json</c> and <c>fold-N.patients.csv</c>.
+    /// </summary>
+    internal static FoldResult TestFold(MalariaModel loaded, DataSplit split, int fold, string positiveClass, bool useTta, string outDir, CancellationToken token)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        loaded.TestTimeAugmentation = useTta;
+        var evaluation = ConsoleProgress.Run($"fold {fold}: scoring test patients", p => TrustEvaluation.Run(loaded, split.Test, positiveClass, p, token));
+        var m = loaded.Metadata;
+        var foldResult = new FoldResult(fold, evaluation.Cells.Count, evaluation.Patients.Count, evaluation.Patients.Count(p => !p.Infected),
+            evaluation.Cells.Accuracy, evaluation.Cells.F1, evaluation.Cells.Auc, evaluation.Ece,
+            evaluation.PatientSensitivity, evaluation.PatientSpecificity, evaluation.ParasitemiaMae, evaluation.HealthyCalledPositive, evaluation.Flagged,
+            loaded.Temperature, m.Calibration?.EceBefore ?? double.NaN, m.Calibration?.EceAfter ?? double.NaN, loaded.PatientRule.Describe(),
+            m.EpochsRun, m.BestEpoch, m.TrainingSeconds, useTta);
+        WritePatients(Path.Combine(outDir, $"fold-{fold}.patients.csv"), evaluation);
+        foldResult.Save(Path.Combine(outDir, $"fold-{fold}.result.json"));
+        AnsiConsole.MarkupLine(FormattableString.Invariant($"fold {fold}: accuracy {foldResult.Accuracy:P2}, AUC {foldResult.Auc:F4}, ECE {foldResult.Ece:F4}, patients sens {foldResult.PatientSensitivity:P0} spec {foldResult.PatientSpecificity:P0}, rule: {foldResult.Rule} (scored in {clock.Elapsed.TotalMinutes:F1} min)"));
+        return foldResult;
+    }
+
+    /// <summary>Writes and prints <c>summary.md</c> and <c>summary.json</c> over the folds with a result.</summary>
+    internal static void WriteSummary(string outDir, IReadOnlyList<FoldResult> results, string title)
+    {
+        var markdown = CrossValidationSummary.ToMarkdown(results, title);
+        AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.md"), Encoding.UTF8.GetBytes(markdown));
+        AtomicFile.WriteAllBytes(Path.Combine(outDir, "summary.json"), JsonSerializer.SerializeToUtf8Bytes(results, FoldResult.JsonOptions));
+        Console.WriteLine(markdown);
+    }
+
+    internal static HashSet<int> ParseFolds(string? text, int folds)
     {
         if (string.IsNullOrWhiteSpace(text))
         {

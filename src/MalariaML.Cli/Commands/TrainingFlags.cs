@@ -36,6 +36,17 @@ internal sealed class TrainingFlags
         Description = "Augment training batches' colours: brightness, contrast, saturation +-15%, hue +-0.03 turn, HED stain +-5% (shift +-0.02 OD), blur (20%, sigma <= 1 px), noise (sd <= 0.02). Networks trained end to end only.",
     };
 
+    public Option<bool> StainNorm { get; } = new("--stain-norm")
+    {
+        Description = "Stain normalisation (Reinhard, robust): every cell's interior median Lab colour moved to the training cells' typical one, its contrast kept (stored in the model, applied at prediction too).",
+    };
+
+    public Option<string> Schedule { get; } = new Option<string>("--schedule")
+    {
+        Description = "Learning-rate schedule: plateau (halve after 2 epochs without a better validation loss) or cosine (linear warm-up over the first 10% of batches, cosine decay to 1e-6 at the last).",
+        DefaultValueFactory = _ => "plateau",
+    }.AcceptOnlyFromAmong("plateau", "cosine");
+
     public Option<double> TargetSensitivity { get; } = new("--target-sensitivity")
     {
         Description = "Patient-level sensitivity the call rule is fitted for on validation patients.",
@@ -43,7 +54,7 @@ internal sealed class TrainingFlags
     };
 
     /// <summary>Every flag, to add to a command.</summary>
-    public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, ImageSize, LearningRate, Patience, Seed, Device, Weights, Color, TargetSensitivity];
+    public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, ImageSize, LearningRate, Patience, Seed, Device, Weights, Color, StainNorm, Schedule, TargetSensitivity];
 
     /// <summary>The options the flags give; checkpointing is the caller's.</summary>
     /// <exception cref="MalariaMLException">Unknown model name; the message lists the known ones.</exception>
@@ -59,6 +70,8 @@ internal sealed class TrainingFlags
         Device = result.GetValue(Device)!,
         WeightsPath = result.GetValue(Weights),
         ColorAugmentation = result.GetValue(Color) ? ColorAugmentation.Default : null,
+        StainNormalization = result.GetValue(StainNorm),
+        Schedule = result.GetValue(Schedule) == "cosine" ? LearningRateSchedule.WarmupCosine : LearningRateSchedule.Plateau,
         TargetPatientSensitivity = result.GetValue(TargetSensitivity),
     };
 }

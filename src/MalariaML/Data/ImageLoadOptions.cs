@@ -24,6 +24,12 @@ public sealed record ImageLoadOptions
     /// <summary>Degree of parallelism for decoding. Default: the number of processors.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Colour correction (stain normalisation) applied to every cell after resizing; null for none. Default null. Set from the model file
+    /// (<c>MalariaModel.LoadOptions</c>) for models trained with <c>ModelTrainingOptions.StainNormalization</c>.
+    /// </summary>
+    internal ICellNormalization? Normalization { get; init; }
+
     /// <summary>Creates options for a square input of <paramref name="size"/> pixels, other settings default.</summary>
     public static ImageLoadOptions Square(int size) => new() { Width = size, Height = size };
 }

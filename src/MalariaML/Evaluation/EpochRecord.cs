@@ -6,7 +6,7 @@ namespace MalariaML.Evaluation;
 /// <param name="Accuracy">Training accuracy (threshold 0.5).</param>
 /// <param name="ValidationLoss">Mean validation loss (the training loss when there is no validation set).</param>
 /// <param name="ValidationAccuracy">Validation accuracy (training accuracy when there is no validation set).</param>
-/// <param name="LearningRate">Learning rate used during the epoch.</param>
+/// <param name="LearningRate">Learning rate the optimizer held at the end of the epoch (under a per-batch schedule, the last batch's).</param>
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 public sealed record EpochRecord(int Epoch, double Loss, double Accuracy, double ValidationLoss, double ValidationAccuracy, double LearningRate, double Seconds)
 {

@@ -30,6 +30,7 @@ public sealed class MalariaModel : IDisposable
             Width = metadata.InputWidth,
             Height = metadata.InputHeight,
             Sampling = Enum.TryParse<ResizeSampling>(metadata.Sampling, out var sampling) ? sampling : ResizeSampling.Bilinear,
+            Normalization = metadata.StainNormalization,
         };
     }
 
@@ -37,7 +38,7 @@ public sealed class MalariaModel : IDisposable
     public ModelMetadata Metadata { get; private set; }
 
     /// <summary>How images are decoded for this model.</summary>
-    public ImageLoadOptions LoadOptions { get; }
+    public ImageLoadOptions LoadOptions { get; private set; }
 
     /// <summary>The engine that scores decoded cells.</summary>
     internal ICellScorer Scorer { get; }
@@ -141,6 +142,7 @@ public sealed class MalariaModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(change);
         Metadata = change(Metadata);
+        LoadOptions = LoadOptions with { Normalization = Metadata.StainNormalization };
     }
 
     /// <summary>Predicts one image file.</summary>
@@ -247,7 +249,8 @@ public sealed class MalariaModel : IDisposable
     internal PatientCalls.PatientRule PatientRule => Metadata.PatientRule ?? PatientCalls.PatientRule.AnyParasitizedCell;
 
     /// <summary>
-    /// Calibrated probabilities of the positive class for images already decoded at <see cref="LoadOptions"/>' size
+    /// Calibrated probabilities of the positive class for images already decoded with <see cref="LoadOptions"/> (its
+    /// size and, for a model trained with it, its stain normalisation)
     /// (with <see cref="TestTimeAugmentation"/>, the mean over the eight orientations).
     /// </summary>
     public float[] PredictProbabilities(IReadOnlyList<RgbImage> images)

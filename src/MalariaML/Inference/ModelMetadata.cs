@@ -67,6 +67,14 @@ public sealed record ModelMetadata
     internal Preprocessing.CellAppearance? TrainingCells { get; init; }
 
     /// <summary>
+    /// Stain normalisation every cell gets before the network sees it (reference Lab statistics of the training cells);
+    /// null for models trained without it and in files written before it existed, whose cells are used as they are.
+    /// </summary>
+    [JsonInclude]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal Preprocessing.StainNormalization? StainNormalization { get; init; }
+
+    /// <summary>
     /// Temperature scaling fitted on the validation part at the end of training; null in files written before it
     /// existed (and in ensembles, whose members carry their own), which then load with temperature 1.
     /// </summary>

@@ -59,7 +59,8 @@ public static class ModelTrainer
 
         var size = options.ImageSize ?? definition.ImageSize;
         var clock = Stopwatch.StartNew();
-        var request = new FamilyTrainingRequest(definition, new CellImageLoader(ImageLoadOptions.Square(size)),
+        var stain = options.StainNormalization ? MeasureStain(split[SplitPart.Train], size, options.Seed, cancellationToken) : null;
+        var request = new FamilyTrainingRequest(definition, new CellImageLoader(ImageLoadOptions.Square(size) with { Normalization = stain }),
             split[SplitPart.Train], split[SplitPart.Validation], c => c.Label == positiveClass, options, LoopOptions(definition, options),
             work, training, cancellationToken);
         var outcome = Families[definition.Family].Train(request);
@@ -78,6 +79,7 @@ public static class ModelTrainer
             History = outcome.Run.History.Epochs,
             TrainingSeconds = clock.Elapsed.TotalSeconds + outcome.Run.ResumedSeconds,
             TrainingCells = CellAppearance.Measure(split[SplitPart.Train].Select(c => c.Path).ToList(), seed: options.Seed),
+            StainNormalization = stain,
         };
         BinaryMetrics? validation = null;
         if (outcome.ValidationCells.Count > 0)
@@ -100,6 +102,19 @@ public static class ModelTrainer
             outcome.Run.StoppedEarly, outcome.Run.ResumedEpochs, validation, outcome.Skipped);
     }
 
+    /// <summary>
+    /// The stain reference, measured on a seeded sample of the training cells decoded at the input size (the size it is
+    /// applied at); validation cells are not looked at, so the validation part stays an honest stand-in for new slides.
+    /// </summary>
+    private static StainNormalization MeasureStain(IReadOnlyList<CellImage> train, int size, int seed, CancellationToken cancellationToken)
+    {
+        var order = train.ToArray();
+        new Random(seed).Shuffle(order);
+        var sample = order.Take(StainNormalization.DefaultSampleSize).ToList();
+        var decoded = new CellImageLoader(ImageLoadOptions.Square(size)).Decode(sample, null, cancellationToken);
+        return StainNormalization.Measure(decoded.Images);
+    }
+
     /// <summary>Key of the validation metrics in <see cref="ModelMetadata.Metrics"/>.</summary>
     internal const string ValidationPart = "validation";
 
@@ -116,6 +131,8 @@ public static class ModelTrainer
             Device = options.Device,
             CheckpointPath = options.CheckpointPath,
             Resume = options.Resume,
+            Schedule = options.Schedule,
+            WarmupFraction = options.WarmupFraction,
         };
     }
 

@@ -45,6 +45,24 @@ public sealed record ModelTrainingOptions
     /// </summary>
     public Augmentation.ColorAugmentation? ColorAugmentation { get; init; }
 
+    /// <summary>
+    /// Reinhard stain normalisation of every cell towards the training cells' typical foreground Lab mean and standard
+    /// deviation (measured on up to 1,000 training cells at the input size, stored in the model, applied to every cell
+    /// the model sees from then on: validation, test, prediction, the server). Needs OpenCV's native library. Default false.
+    /// </summary>
+    public bool StainNormalization { get; init; }
+
+    /// <summary>
+    /// Learning-rate schedule of networks trained by the TorchSharp loop: <see cref="LearningRateSchedule.Plateau"/>
+    /// (halve the rate after 2 epochs without a better validation loss) or <see cref="LearningRateSchedule.WarmupCosine"/>
+    /// (a linear warm-up over the first <see cref="WarmupFraction"/> of the batches, then a cosine decay to the 1e-6
+    /// floor at the last batch of the last epoch). Default <see cref="LearningRateSchedule.Plateau"/>.
+    /// </summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Plateau;
+
+    /// <summary>Share of all training batches the <see cref="LearningRateSchedule.WarmupCosine"/> schedule warms up over. Default 0.1.</summary>
+    public double WarmupFraction { get; init; } = 0.1;
+
     /// <summary>Patient-level sensitivity the per-patient call rule is fitted for on the validation patients. Default 0.98.</summary>
     public double TargetPatientSensitivity { get; init; } = 0.98;
 

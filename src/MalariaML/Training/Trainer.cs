@@ -10,7 +10,7 @@ namespace MalariaML.Training;
 
 /// <summary>
 /// The one training loop every TorchSharp model uses: shuffled mini-batches with binary cross-entropy on logits,
-/// validation after every epoch, reduce-on-plateau learning rate, early stopping, a checkpoint after every epoch,
+/// validation after every epoch, reduce-on-plateau (or per-batch warm-up and cosine) learning rate, early stopping, a checkpoint after every epoch,
 /// and the best epoch's weights restored at the end.
 /// </summary>
 /// <remarks>
@@ -45,6 +45,10 @@ internal static class Trainer
         using var optimizer = OptimizerFactory.Create(options.Optimizer, parameters, options.LearningRate);
 
         var state = Start(model, optimizer, options);
+        var batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var cosine = options.Schedule == LearningRateSchedule.WarmupCosine
+            ? WarmupCosineSchedule.For(options.LearningRate, options.MinLearningRate, options.Epochs, batchesPerEpoch, options.WarmupFraction)
+            : null;
         var resumedEpochs = state.History.Epochs.Count;
         var stoppedEarly = false;
         for (var epoch = state.NextEpoch; epoch < options.Epochs; epoch++)
@@ -58,7 +62,7 @@ internal static class Trainer
             SetLearningRate(optimizer, state.Schedule.LearningRate);
             var clock = Stopwatch.StartNew();
             var (loss, accuracy) = Torch.Seeded(Torch.EpochSeed(options.Seed, epoch),
-                () => RunTrainingEpoch(model, optimizer, train, options, epoch, device, progress, cancellationToken));
+                () => RunTrainingEpoch(model, optimizer, train, options, epoch, cosine, device, progress, cancellationToken));
             var (valLoss, valAccuracy) = validation.Count > 0 ? Evaluate(model, validation, options.BatchSize, device) : (loss, accuracy);
             // The rate recorded is the optimizer's own, so the history shows what was applied, not what was meant.
             var record = new EpochRecord(epoch + 1, loss, accuracy, valLoss, valAccuracy, optimizer.ParamGroups.First().LearningRate, clock.Elapsed.TotalSeconds);
@@ -123,7 +127,8 @@ internal static class Trainer
     }
 
     private static (double Loss, double Accuracy) RunTrainingEpoch(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer,
-        IBatchSource train, TrainingOptions options, int epoch, Device device, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        IBatchSource train, TrainingOptions options, int epoch, WarmupCosineSchedule? cosine, Device device, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var random = new Random(Torch.EpochSeed(options.Seed, epoch));
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -162,6 +167,11 @@ internal static class Trainer
                 using var scope = NewDisposeScope();
                 var batch = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, order.Length - b * options.BatchSize));
                 var y = Labels(train, batch, device);
+                if (cosine is not null)
+                {
+                    SetLearningRate(optimizer, cosine.Rate(epoch * batches + b));
+                }
+
                 optimizer.zero_grad();
                 var logits = model.call(x);
                 var loss = nn.functional.binary_cross_entropy_with_logits(logits, y);

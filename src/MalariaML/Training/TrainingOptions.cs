@@ -30,6 +30,16 @@ internal sealed record TrainingOptions
     /// <summary>Floor of the learning rate. Default 1e-6.</summary>
     public double MinLearningRate { get; init; } = 1e-6;
 
+    /// <summary>
+    /// Learning-rate schedule. Default <see cref="LearningRateSchedule.Plateau"/> (<see cref="PlateauFactor"/>,
+    /// <see cref="PlateauPatience"/>); <see cref="LearningRateSchedule.WarmupCosine"/> ignores those two and decays
+    /// per batch to <see cref="MinLearningRate"/> at the last batch of <see cref="Epochs"/>.
+    /// </summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Plateau;
+
+    /// <summary>Share of all batches the warm-up of <see cref="LearningRateSchedule.WarmupCosine"/> takes. Default 0.1.</summary>
+    public double WarmupFraction { get; init; } = 0.1;
+
     /// <summary>Epochs without validation-loss improvement before training stops. Default 5; 0 disables.</summary>
     public int EarlyStoppingPatience { get; init; } = 5;
 

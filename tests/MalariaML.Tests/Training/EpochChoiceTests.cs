@@ -83,4 +83,48 @@ public class EpochChoiceTests
 
         Assert.True(history.Select(e => e.LearningRate).Distinct().Count() > 1, "the schedule never lowered the rate");
     }
+
+    [Fact]
+    public void The_warmup_cosine_schedules_rate_reaches_the_optimizer_every_epoch()
+    {
+        var (train, validation) = Sources();
+        MalariaML.Runtime.TorchRuntime.EnsureInitialized(); // the native-library fix must run before TorchSharp loads
+        manual_seed(3);
+        using var network = new BasicCnn(32);
+        var options = Bouncy with { Epochs = 6, Schedule = LearningRateSchedule.WarmupCosine, WarmupFraction = 0.25 };
+        var history = Trainer.Train(network, train, validation, options).History.Epochs;
+
+        // Each record holds the optimizer's rate after the epoch's last batch: the schedule's rate at that step.
+        var batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var schedule = WarmupCosineSchedule.For(options.LearningRate, options.MinLearningRate, options.Epochs, batches, options.WarmupFraction);
+        Assert.Equal(options.Epochs, history.Count);
+        foreach (var epoch in history)
+        {
+            Assert.Equal(schedule.Rate(epoch.Epoch * batches - 1), epoch.LearningRate, 12);
+        }
+
+        // Warming up after epoch 1 (a quarter of the steps is more than one epoch), decaying after, at the floor at the end.
+        Assert.True(history[0].LearningRate < 0.9 * options.LearningRate, $"epoch 1 at {history[0].LearningRate}");
+        Assert.True(history[1].LearningRate > history[0].LearningRate);
+        Assert.True(history.Skip(2).Zip(history.Skip(1), (now, before) => now.LearningRate < before.LearningRate).All(x => x));
+        Assert.Equal(options.MinLearningRate, history[^1].LearningRate, 12);
+    }
+
+    [Fact]
+    public void The_warmup_cosine_schedule_rises_linearly_peaks_and_ends_at_the_floor()
+    {
+        var s = WarmupCosineSchedule.For(1e-3, 1e-6, epochs: 4, batchesPerEpoch: 25, warmupFraction: 0.1);
+        Assert.Equal(100, s.TotalSteps);
+        Assert.Equal(10, s.WarmupSteps);
+        Assert.Equal(1e-4, s.Rate(0), 15);
+        Assert.Equal(5e-4, s.Rate(4), 15);
+        Assert.Equal(1e-3, s.Rate(9), 15);
+        Assert.Equal(1e-3, s.Rate(10), 15);
+        // Half-way through the decay (step 54 of the 89 decay steps 10-99), half-way down.
+        Assert.InRange(s.Rate(54) / ((1e-3 + 1e-6) / 2), 0.97, 1.03);
+        Assert.Equal(1e-6, s.Rate(99), 15);
+        var decay = Enumerable.Range(10, 90).Select(s.Rate).ToList();
+        Assert.True(decay.Zip(decay.Skip(1), (a, b) => b < a).All(x => x));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WarmupCosineSchedule.For(1e-3, 1e-6, 4, 25, 1.0));
+    }
 }

@@ -24,6 +24,12 @@ internal static class EnsembleBuilder
                 throw new MalariaMLException($"ensemble members must take the same input: {first.ModelKind} takes {first.InputWidth}x{first.InputHeight} ({first.Sampling}), {m.ModelKind} {m.InputWidth}x{m.InputHeight} ({m.Sampling})");
             }
 
+            // One decoding feeds every member, so they must expect the same stain normalisation (or none).
+            if (!SameStain(m.StainNormalization, first.StainNormalization))
+            {
+                throw new MalariaMLException($"ensemble members must normalise stain alike: {first.ModelKind} {Describe(first.StainNormalization)}, {m.ModelKind} {Describe(m.StainNormalization)}");
+            }
+
             if (m.PositiveClass != first.PositiveClass || !m.ClassNames.SequenceEqual(first.ClassNames))
             {
                 throw new MalariaMLException($"ensemble members must share classes: {string.Join("/", first.ClassNames)} vs {string.Join("/", m.ClassNames)}");
@@ -42,8 +48,17 @@ internal static class EnsembleBuilder
             Split = first.Split,
             TrainingSeconds = members.Sum(m => m.Metadata.TrainingSeconds),
             TrainingCells = first.TrainingCells,
+            StainNormalization = first.StainNormalization,
             PatientRule = patientRule ?? first.PatientRule,
         };
         return new MalariaModel(new EnsembleScorer(members), metadata);
     }
+
+    private static bool SameStain(Preprocessing.StainNormalization? a, Preprocessing.StainNormalization? b)
+        => a is null || b is null
+            ? a is null && b is null
+            : a.Reference.Mean.SequenceEqual(b.Reference.Mean) && a.Reference.StdDev.SequenceEqual(b.Reference.StdDev);
+
+    private static string Describe(Preprocessing.StainNormalization? s)
+        => s is null ? "does not normalise stain" : $"normalises towards Lab mean {string.Join("/", s.Reference.Mean.Select(v => v.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}";
 }
