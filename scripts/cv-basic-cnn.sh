@@ -5,16 +5,7 @@
 # EPOCHS and SIZE trade accuracy for time on a shared 2-core machine (defaults: 3 epochs at 64 px).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EPOCHS=${EPOCHS:-3}
-SIZE=${SIZE:-64}
-DATA=${DATA:-../shared/data/cell_images}
-OUT=${OUT:-artifacts/cv}
-if [[ ! -f artifacts/cv-bin/malaria.dll ]]; then
-  dotnet build src/MalariaML.Cli/MalariaML.Cli.csproj -c Release --nologo -v q
-  mkdir -p artifacts/cv-bin
-  cp -r src/MalariaML.Cli/bin/Release/net10.0/. artifacts/cv-bin/
-fi
-malaria() { nice -n 10 dotnet artifacts/cv-bin/malaria.dll "$@"; }
+source scripts/lib/cv-common.sh
 common=(--data "$DATA" --model basic-cnn --folds 5 --seed 42 --epochs "$EPOCHS" --image-size "$SIZE" --device cpu)
 malaria cv "${common[@]}" --color-aug --out "$OUT/basic-cnn-color-$SIZE"
 malaria cv "${common[@]}" --only-folds 1,2 --out "$OUT/basic-cnn-plain-$SIZE"

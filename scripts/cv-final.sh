@@ -7,16 +7,7 @@
 # copy of the CLI (artifacts/cv-bin) so rebuilding the tree does not disturb it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EPOCHS=${EPOCHS:-3}
-SIZE=${SIZE:-64}
-DATA=${DATA:-../shared/data/cell_images}
-OUT=${OUT:-artifacts/cv}
-if [[ ! -f artifacts/cv-bin/malaria.dll ]]; then
-  dotnet build src/MalariaML.Cli/MalariaML.Cli.csproj -c Release --nologo -v q
-  mkdir -p artifacts/cv-bin
-  cp -r src/MalariaML.Cli/bin/Release/net10.0/. artifacts/cv-bin/
-fi
-malaria() { nice -n 10 dotnet artifacts/cv-bin/malaria.dll "$@"; }
+source scripts/lib/cv-common.sh
 common=(--data "$DATA" --folds 5 --seed 42 --epochs "$EPOCHS" --image-size "$SIZE" --device cpu --color-aug --stain-norm)
 resnet="$OUT/resnet18-finetune-lr4-color-stain-$SIZE"
 basic="$OUT/basic-cnn-color-stain-$SIZE"

@@ -5,16 +5,7 @@
 # fold ~20-40 minutes on the shared 2-core machine). Resumable: rerun and finished folds are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EPOCHS=${EPOCHS:-3}
-SIZE=${SIZE:-64}
-DATA=${DATA:-../shared/data/cell_images}
-OUT=${OUT:-artifacts/cv}
-if [[ ! -f artifacts/cv-bin/malaria.dll ]]; then
-  dotnet build src/MalariaML.Cli/MalariaML.Cli.csproj -c Release --nologo -v q
-  mkdir -p artifacts/cv-bin
-  cp -r src/MalariaML.Cli/bin/Release/net10.0/. artifacts/cv-bin/
-fi
-malaria() { nice -n 10 dotnet artifacts/cv-bin/malaria.dll "$@"; }
+source scripts/lib/cv-common.sh
 common=(--data "$DATA" --model basic-cnn --folds 5 --seed 42 --epochs "$EPOCHS" --image-size "$SIZE" --device cpu --color-aug --only-folds 1,2)
 mkdir -p "$OUT"
 malaria cv "${common[@]}" --stain-norm --out "$OUT/basic-cnn-color-stain-$SIZE" > "$OUT/color-stain-$SIZE.log" 2>&1 &

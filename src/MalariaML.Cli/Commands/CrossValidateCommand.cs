@@ -52,11 +52,9 @@ internal static class CrossValidateCommand
             for (var fold = 1; fold <= k; fold++)
             {
                 token.ThrowIfCancellationRequested();
-                var resultPath = Path.Combine(outDir, $"fold-{fold}.result.json");
-                if (File.Exists(resultPath))
+                if (FinishedFold(outDir, fold) is { } finished)
                 {
-                    results.Add(FoldResult.Load(resultPath));
-                    AnsiConsole.MarkupLine($"[grey]fold {fold}: result found, skipped ({Markup.Escape(resultPath)})[/]");
+                    results.Add(finished);
                     continue;
                 }
 
@@ -100,6 +98,19 @@ internal static class CrossValidateCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>The fold's saved result when it has one (a rerun resumes after it), else null.</summary>
+    internal static FoldResult? FinishedFold(string outDir, int fold)
+    {
+        var resultPath = Path.Combine(outDir, $"fold-{fold}.result.json");
+        if (!File.Exists(resultPath))
+        {
+            return null;
+        }
+
+        AnsiConsole.MarkupLine($"[grey]fold {fold}: result found, skipped ({Markup.Escape(resultPath)})[/]");
+        return FoldResult.Load(resultPath);
     }
 
     /// <summary>

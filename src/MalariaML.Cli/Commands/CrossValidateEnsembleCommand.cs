@@ -43,11 +43,9 @@ internal static class CrossValidateEnsembleCommand
             for (var fold = 1; fold <= k; fold++)
             {
                 token.ThrowIfCancellationRequested();
-                var resultPath = Path.Combine(outDir, $"fold-{fold}.result.json");
-                if (File.Exists(resultPath))
+                if (CrossValidateCommand.FinishedFold(outDir, fold) is { } finished)
                 {
-                    results.Add(FoldResult.Load(resultPath));
-                    AnsiConsole.MarkupLine($"[grey]fold {fold}: result found, skipped ({Markup.Escape(resultPath)})[/]");
+                    results.Add(finished);
                     continue;
                 }
 
