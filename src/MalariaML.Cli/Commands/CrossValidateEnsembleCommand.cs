@@ -3,16 +3,16 @@ using MalariaML.CrossValidation;
 using MalariaML.Data;
 using MalariaML.Inference;
 using MalariaML.Inference.Ensemble;
-using MalariaML.Inference.PatientCalls;
 using MalariaML.Splits;
+using MalariaML.Training;
 using Spectre.Console;
 
 namespace MalariaML.Cli.Commands;
 
 /// <summary>
 /// <c>malaria cv-ensemble</c>: cross-validates an ensemble of models that <c>malaria cv</c> has already trained on the
-/// same folds. Per fold the members' fold models are combined, the patient rule is refitted for the ensemble on that
-/// fold's validation patients (never its test patients), and the test patients are scored and summarised exactly as
+/// same folds. Per fold the members' fold models are combined, the ensemble's temperature and patient rule are fitted
+/// on that fold's validation patients (never its test patients), and the test patients are scored and summarised exactly as
 /// <c>malaria cv</c> does, so the rows compare. Resumable: folds with a result are skipped.
 /// </summary>
 internal static class CrossValidateEnsembleCommand
@@ -61,8 +61,8 @@ internal static class CrossValidateEnsembleCommand
                 if (!File.Exists(modelPath))
                 {
                     using var built = Combine(dirs.Select(d => Path.Combine(d, $"fold-{fold}.malaria")).ToList());
-                    var rule = FitRule(fold, built, split, positiveClass, result.GetValue(target), token);
-                    built.UpdateMetadata(m => m with { PatientRule = rule });
+                    Output.ConsoleProgress.Run($"fold {fold}: fitting the ensemble's temperature and patient rule on validation patients",
+                        p => ValidationFitting.RefitEnsemble(built, split.Validation, result.GetValue(target), p, token));
                     built.Save(modelPath);
                 }
 
@@ -76,10 +76,6 @@ internal static class CrossValidateEnsembleCommand
         });
         return command;
     }
-
-    private static PatientRule FitRule(int fold, MalariaModel ensemble, DataSplit split, string positiveClass, double target, CancellationToken token)
-        => Output.ConsoleProgress.Run($"fold {fold}: fitting the ensemble's patient rule on validation patients",
-            p => PatientRuleRefit.Fit(ensemble, split.Validation, positiveClass, target, p, token));
 
     // Every member must have been trained and tested on the same patients, or the ensemble's test fold would hold
     // patients some member trained on; the first member's split is copied next to the ensemble for the record.

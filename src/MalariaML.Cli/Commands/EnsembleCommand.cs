@@ -1,7 +1,6 @@
 using System.CommandLine;
 using MalariaML.Inference;
 using MalariaML.Inference.Ensemble;
-using MalariaML.Inference.PatientCalls;
 using Spectre.Console;
 
 namespace MalariaML.Cli.Commands;
@@ -13,7 +12,7 @@ internal static class EnsembleCommand
     {
         var models = new Argument<string[]>("models") { Description = "Member model files (.malaria), taking the same input size.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Ensemble model file to write (.malaria).", Required = true };
-        var data = new Option<string?>("--data") { Description = "Dataset folder: with --split, the patient rule is refitted for the ensemble on the split's validation part." };
+        var data = new Option<string?>("--data") { Description = "Dataset folder: with --split, the ensemble's temperature and patient rule are fitted on the split's validation part." };
         var split = CellSelection.SplitOption();
         var target = new Option<double>("--target-sensitivity") { Description = "Patient-level sensitivity of the refitted rule.", DefaultValueFactory = _ => 0.98 };
         var command = new Command("ensemble", "Combine trained models into one model file that averages their calibrated probabilities.") { models, output, data, split, target };
@@ -38,8 +37,7 @@ internal static class EnsembleCommand
             if (result.GetValue(data) is { } dataDir && result.GetValue(split) is { } splitPath)
             {
                 var (_, cells) = CellSelection.Select(dataDir, splitPath, Splits.SplitPart.Validation, ensemble.Metadata.PositiveClass);
-                var rule = Output.ConsoleProgress.Run("scoring validation cells", p => PatientRuleRefit.Fit(ensemble, cells, ensemble.Metadata.PositiveClass, result.GetValue(target), p));
-                ensemble.UpdateMetadata(m => m with { PatientRule = rule });
+                Output.ConsoleProgress.Run("scoring validation cells", p => Training.ValidationFitting.RefitEnsemble(ensemble, cells, result.GetValue(target), p));
             }
 
             var outPath = result.GetValue(output)!;

@@ -76,7 +76,8 @@ public sealed record ModelMetadata
 
     /// <summary>
     /// Temperature scaling fitted on the validation part at the end of training; null in files written before it
-    /// existed (and in ensembles, whose members carry their own), which then load with temperature 1.
+    /// existed, which then load with temperature 1. An ensemble's applies over its members' averaged (already
+    /// calibrated) probabilities; null until fitted on validation cells (<c>malaria ensemble --data --split</c>).
     /// </summary>
     [JsonInclude]
     internal Evaluation.Calibration.ModelCalibration? Calibration { get; init; }

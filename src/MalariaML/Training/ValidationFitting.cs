@@ -1,5 +1,6 @@
 using MalariaML.Data;
 using MalariaML.Evaluation.Calibration;
+using MalariaML.Inference;
 using MalariaML.Inference.PatientCalls;
 
 namespace MalariaML.Training;
@@ -12,6 +13,26 @@ internal static class ValidationFitting
 {
     /// <summary>Fewest validation cells a temperature is fitted on.</summary>
     public const int MinCalibrationCells = 100;
+
+    /// <summary>
+    /// Fits <paramref name="ensemble"/>'s own temperature and patient rule on labelled validation cells, as training
+    /// does for one network: its members' calibrated probabilities, averaged, are not calibrated themselves (an average
+    /// of confident members is less confident than either). Any temperature the ensemble had is dropped first, so the
+    /// fit starts from the plain average. Changes the model's metadata, which it returns; save the model to keep them.
+    /// </summary>
+    public static ModelMetadata RefitEnsemble(MalariaModel ensemble, IReadOnlyList<CellImage> validation, double targetSensitivity,
+        IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ensemble);
+        ArgumentNullException.ThrowIfNull(validation);
+        ensemble.UpdateMetadata(m => m with { Calibration = null });
+        var batch = ensemble.PredictMany(validation.Select(c => c.Path).ToList(), progress, cancellationToken);
+        var byPath = batch.Predictions.ToDictionary(p => p.Source, p => p.Probability, StringComparer.Ordinal);
+        var usable = validation.Where(c => byPath.ContainsKey(c.Path)).ToList();
+        var (calibration, rule) = Fit(usable.Select(c => (float)byPath[c.Path]).ToList(), usable, ensemble.Metadata.PositiveClass, ensemble.Metadata.Threshold, targetSensitivity);
+        ensemble.UpdateMetadata(m => m with { Calibration = calibration, PatientRule = rule ?? m.PatientRule });
+        return ensemble.Metadata;
+    }
 
     /// <summary>Calibration (null under <see cref="MinCalibrationCells"/> validation cells) and patient rule (null without validation cells).</summary>
     /// <param name="probabilities">Uncalibrated validation probabilities, in the order of <paramref name="cells"/>.</param>

@@ -94,4 +94,29 @@ public class EnsembleTests
         using var other = new MalariaModel(new TrustFixtures.TopRowScorer(), TrustFixtures.Metadata(48));
         Assert.Throws<MalariaMLException>(() => EnsembleBuilder.Create([small, other]));
     }
+
+    [Fact]
+    public void An_ensembles_own_temperature_and_rule_are_fitted_on_validation_cells_and_applied_over_the_average()
+    {
+        using var temp = TestData.NewTempFolder();
+        var dataset = TestData.Sample();
+        var validation = dataset.Cells;
+        var images = TrustFixtures.Cells();
+        using var ensemble = EnsembleBuilder.Create([TrustFixtures.BasicCnn(seed: 4), TrustFixtures.BasicCnn(seed: 5)]);
+        var average = ensemble.PredictProbabilities(images);
+
+        var metadata = MalariaML.Training.ValidationFitting.RefitEnsemble(ensemble, validation, targetSensitivity: 0.98);
+
+        Assert.NotNull(metadata.Calibration);
+        Assert.Equal(validation.Count, metadata.Calibration!.Cells);
+        Assert.NotEqual(1.0, metadata.Calibration.Temperature, 3);
+        Assert.NotNull(metadata.PatientRule?.Fit);
+        var expected = MalariaML.Evaluation.Calibration.TemperatureScaling.Apply(average, metadata.Calibration.Temperature);
+        Assert.Equal(expected, ensemble.PredictProbabilities(images));
+        var path = Path.Combine(temp.Path, "e.malaria");
+        ensemble.Save(path);
+        using var loaded = MalariaModel.Load(path);
+        Assert.Equal(metadata.Calibration.Temperature, loaded.Temperature);
+        Assert.Equal(expected, loaded.PredictProbabilities(images));
+    }
 }
