@@ -60,7 +60,7 @@ internal static class CrossValidateEnsembleCommand
                 var modelPath = Path.Combine(outDir, $"fold-{fold}.malaria");
                 if (!File.Exists(modelPath))
                 {
-                    using var built = Combine(dirs.Select(d => Path.Combine(d, $"fold-{fold}.malaria")).ToList());
+                    using var built = EnsembleBuilder.Load(dirs.Select(d => Path.Combine(d, $"fold-{fold}.malaria")).ToList());
                     Output.ConsoleProgress.Run($"fold {fold}: fitting the ensemble's temperature and patient rule on validation patients",
                         p => ValidationFitting.RefitEnsemble(built, split.Validation, result.GetValue(target), p, token));
                     built.Save(modelPath);
@@ -96,24 +96,5 @@ internal static class CrossValidateEnsembleCommand
         var copy = Path.Combine(outDir, $"fold-{fold}.split.json");
         AtomicFile.WriteAllBytes(copy, first);
         return DataSplit.Load(copy, datasetRoot);
-    }
-
-    private static MalariaModel Combine(IReadOnlyList<string> paths)
-    {
-        var loaded = new List<MalariaModel>();
-        try
-        {
-            foreach (var path in paths)
-            {
-                loaded.Add(MalariaModel.Load(path, "cpu"));
-            }
-
-            return EnsembleBuilder.Create(loaded);
-        }
-        catch
-        {
-            loaded.ForEach(m => m.Dispose());
-            throw;
-        }
     }
 }

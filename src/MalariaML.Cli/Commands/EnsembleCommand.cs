@@ -19,31 +19,20 @@ internal static class EnsembleCommand
         command.SetAction(result =>
         {
             var paths = result.GetValue(models)!;
-            var members = new List<MalariaModel>();
-            try
-            {
-                foreach (var path in paths)
-                {
-                    members.Add(MalariaModel.Load(path, "cpu"));
-                }
-            }
-            catch
-            {
-                members.ForEach(m => m.Dispose());
-                throw;
-            }
-
-            using var ensemble = EnsembleBuilder.Create(members);
+            using var ensemble = EnsembleBuilder.Load(paths);
             if (result.GetValue(data) is { } dataDir && result.GetValue(split) is { } splitPath)
             {
                 var (_, cells) = CellSelection.Select(dataDir, splitPath, Splits.SplitPart.Validation, ensemble.Metadata.PositiveClass);
-                Output.ConsoleProgress.Run("scoring validation cells", p => Training.ValidationFitting.RefitEnsemble(ensemble, cells, result.GetValue(target), p));
+                var fitted = Output.ConsoleProgress.Run("scoring validation cells", p => Training.ValidationFitting.RefitEnsemble(ensemble, cells, result.GetValue(target), p));
+                AnsiConsole.MarkupLine(fitted.Calibration is { } c
+                    ? FormattableString.Invariant($"temperature {c.Temperature:F3} fitted on {c.Cells} validation cells (ECE {c.EceBefore:F4} -> {c.EceAfter:F4})")
+                    : "no temperature: fewer than 100 validation cells");
             }
 
             var outPath = result.GetValue(output)!;
             ensemble.Save(outPath);
             AnsiConsole.MarkupLine(Markup.Escape(PredictCommand.DescribeRule(ensemble.Metadata.PatientRule, ensemble.PatientRule)));
-            AnsiConsole.MarkupLine($"[green]ensemble of {members.Count} model(s) written to {Markup.Escape(outPath)}[/]");
+            AnsiConsole.MarkupLine($"[green]ensemble of {paths.Length} model(s) written to {Markup.Escape(outPath)}[/]");
             return 0;
         });
         return command;

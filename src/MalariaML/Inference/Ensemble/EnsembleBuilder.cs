@@ -54,6 +54,30 @@ internal static class EnsembleBuilder
         return new MalariaModel(new EnsembleScorer(members), metadata);
     }
 
+    /// <summary>
+    /// Loads the model files at <paramref name="paths"/> and combines them with <see cref="Create"/>; every member loaded
+    /// so far is disposed when a file cannot be loaded or the members cannot be combined.
+    /// </summary>
+    public static MalariaModel Load(IReadOnlyList<string> paths, string device = "cpu")
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var members = new List<MalariaModel>();
+        try
+        {
+            foreach (var path in paths)
+            {
+                members.Add(MalariaModel.Load(path, device));
+            }
+
+            return Create(members);
+        }
+        catch
+        {
+            members.ForEach(m => m.Dispose());
+            throw;
+        }
+    }
+
     private static bool SameStain(Preprocessing.StainNormalization? a, Preprocessing.StainNormalization? b)
         => a is null || b is null
             ? a is null && b is null
