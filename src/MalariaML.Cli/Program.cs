@@ -23,4 +23,9 @@ root.Subcommands.Add(EnsembleCommand.Create());
 root.Subcommands.Add(CrossValidateEnsembleCommand.Create());
 root.Subcommands.Add(ClusterCommand.Create());
 // CliErrors turns the library's errors into one line; System.CommandLine's own handler would print stack traces.
-return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+return CliErrors.Run(() =>
+{
+    // Before any command can touch libtorch or OpenCV: the Linux tool package carries them compressed.
+    MalariaML.Cli.Natives.PackedNatives.Restore(AppContext.BaseDirectory, MalariaML.CacheFolder.Root);
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+});
