@@ -156,14 +156,20 @@ internal static class PackedNatives
             }
 
             var link = Path.Combine(folder, name);
-            if (new FileInfo(link).LinkTarget == library)
+            var existing = new FileInfo(link);
+            if (existing.LinkTarget == library)
             {
                 continue;
             }
 
             try
             {
-                File.Delete(link);
+                // A link left by another installation of the same version, which may since have been removed.
+                if (existing.LinkTarget is not null || existing.Exists)
+                {
+                    File.Delete(link);
+                }
+
                 File.CreateSymbolicLink(link, library);
             }
             catch (IOException) when (new FileInfo(link).LinkTarget == library)
