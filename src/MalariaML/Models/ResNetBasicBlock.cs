@@ -29,6 +29,11 @@ internal sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
     [ComponentName(Name = ResNet18LayerNames.DownsampleBn)]
     private readonly BatchNorm2d? _downsampleBn;
 
+    // See forward: the smallest projection width at which libtorch's channels-last 1x1 stride-2 convolution is wrong.
+    private const int AffectedProjectionChannels = 512;
+
+    private readonly bool _projectInNchw;
+
     /// <summary>Creates a block.</summary>
     /// <param name="name">Module name (informational).</param>
     /// <param name="inChannels">Input channels.</param>
@@ -49,6 +54,7 @@ internal sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
             DownsampleGeometry = new ConvGeometry(1, stride);
             _downsampleConv = ResNet18Backbone.CreateConv(inChannels, outChannels, DownsampleGeometry.Value);
             _downsampleBn = ResNet18Backbone.CreateBatchNorm(outChannels);
+            _projectInNchw = outChannels >= AffectedProjectionChannels;
         }
 
         RegisterComponents();
@@ -72,12 +78,13 @@ internal sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var y = ResNet18Backbone.ConvBn(_conv1, _bn1, Conv1Geometry, input).relu_();
         y = ResNet18Backbone.ConvBn(_conv2, _bn2, Conv2Geometry, y);
-        // The projection runs on an NCHW copy: libtorch 2.10's CPU 1x1 stride-2 convolution returns wrong values for
-        // channels-last input with 512 output channels (stage 4 here; off by about 1 on unit-variance inputs at most batch
-        // sizes), found by comparing the ONNX export in ONNX Runtime with this module. 128 and 256 channels are unaffected.
+        // Stage 4's projection runs on an NCHW copy: libtorch 2.10's CPU 1x1 stride-2 convolution returns wrong values for
+        // channels-last input with 512 output channels (off by about 1 on unit-variance inputs at most batch sizes), found
+        // by comparing the ONNX export in ONNX Runtime with this module. 128 and 256 channels are unaffected (the export
+        // test passes with them in channels-last and fails if stage 4 is not copied), so only stage 4 pays for the copy.
         var shortcut = _downsampleConv is null
             ? input
-            : ResNet18Backbone.ConvBn(_downsampleConv, _downsampleBn!, DownsampleGeometry!.Value, input.contiguous());
+            : ResNet18Backbone.ConvBn(_downsampleConv, _downsampleBn!, DownsampleGeometry!.Value, _projectInNchw ? input.contiguous() : input);
         return y.add_(shortcut).relu_().MoveToOuterDisposeScope();
     }
 }
