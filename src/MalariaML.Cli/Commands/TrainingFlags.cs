@@ -53,8 +53,14 @@ internal sealed class TrainingFlags
         DefaultValueFactory = _ => new ModelTrainingOptions().TargetPatientSensitivity,
     };
 
+    public Option<int> KeepDecodedMb { get; } = new Option<int>("--keep-decoded-mb")
+    {
+        Description = "MiB of decoded cells kept in memory between epochs (networks trained end to end); the rest are decoded again for every batch. 0 keeps none.",
+        DefaultValueFactory = _ => (int)(new ModelTrainingOptions().DecodedCellBytes >> 20),
+    };
+
     /// <summary>Every flag, to add to a command.</summary>
-    public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, ImageSize, LearningRate, Patience, Seed, Device, Weights, Color, StainNorm, Schedule, TargetSensitivity];
+    public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, ImageSize, LearningRate, Patience, Seed, Device, Weights, Color, StainNorm, Schedule, TargetSensitivity, KeepDecodedMb];
 
     /// <summary>The options the flags give; checkpointing is the caller's.</summary>
     /// <exception cref="MalariaMLException">Unknown model name; the message lists the known ones.</exception>
@@ -73,5 +79,6 @@ internal sealed class TrainingFlags
         StainNormalization = result.GetValue(StainNorm),
         Schedule = result.GetValue(Schedule) == "cosine" ? LearningRateSchedule.WarmupCosine : LearningRateSchedule.Plateau,
         TargetPatientSensitivity = result.GetValue(TargetSensitivity),
+        DecodedCellBytes = (long)result.GetValue(KeepDecodedMb) << 20,
     };
 }

@@ -27,17 +27,35 @@ internal sealed class CellImageLoader
     }
 
     /// <summary>
-    /// Checks in parallel that every cell decodes, like <see cref="Decode"/>, but keeps no pixels: the returned
-    /// <see cref="DecodedCells.Images"/> decode each usable cell from its file again when read (see
-    /// <see cref="DecodeOnReadImages"/>), so memory grows with the number of cells by a path, not by an image.
+    /// Checks in parallel that every cell decodes, like <see cref="Decode"/>, but keeps the pixels of at most
+    /// <paramref name="keepBytes"/> worth of cells (the first usable ones, in order): the returned
+    /// <see cref="DecodedCells.Images"/> decode every other cell from its file again when read (see
+    /// <see cref="DecodeOnReadImages"/>), so memory grows with the number of cells by a path, not by an image, once the
+    /// budget is spent.
     /// </summary>
-    public DecodedCells DecodeOnRead(IReadOnlyList<CellImage> cells, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="cells">Cells to check.</param>
+    /// <param name="progress">Progress of the check.</param>
+    /// <param name="cancellationToken">Stops the check.</param>
+    /// <param name="keepBytes">Decoded bytes to keep in memory; 0 keeps none.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepBytes"/> is negative.</exception>
+    public DecodedCells DecodeOnRead(IReadOnlyList<CellImage> cells, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default,
+        long keepBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(cells);
-        var (decoded, skipped) = ParallelDecoder.Run(cells, cell => ImageDecoder.DecodeFile(cell.Path, Options) is not null,
+        ArgumentOutOfRangeException.ThrowIfNegative(keepBytes);
+        // Which cells fit is only known once the bad ones are out, so the check keeps the first cells that could fit
+        // (a bad file among them only makes the kept set one smaller) and drops the rest of its pixels at once.
+        var fit = (int)Math.Min(cells.Count, keepBytes / RgbImage.ByteCount(Options.Width, Options.Height));
+        var keep = new HashSet<CellImage>(cells.Take(fit), ReferenceEqualityComparer.Instance);
+        var (decoded, skipped) = ParallelDecoder.Run(cells, cell =>
+            {
+                var image = ImageDecoder.DecodeFile(cell.Path, Options);
+                return keep.Contains(cell) ? image : null;
+            },
             Options.MaxDegreeOfParallelism, progress, cancellationToken);
         var usable = decoded.Select(d => d.Cell).ToList();
-        return new DecodedCells(usable, new DecodeOnReadImages(usable, Options), skipped, Options.Width, Options.Height);
+        var kept = decoded.TakeWhile(d => d.Value is not null).Select(d => d.Value!).ToList();
+        return new DecodedCells(usable, new DecodeOnReadImages(usable, Options, kept), skipped, Options.Width, Options.Height);
     }
 
     /// <summary>

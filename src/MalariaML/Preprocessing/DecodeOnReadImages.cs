@@ -4,10 +4,11 @@ using MalariaML.Data;
 namespace MalariaML.Preprocessing;
 
 /// <summary>
-/// Cell images that are decoded from their files each time one is read, so a training set costs a file path per cell in
-/// memory instead of its pixels (47 KB per cell at 125 px, 4.7 GB for 100,000 cells). Decoding (about 2,500 cells/s on
-/// one core here) is far faster than training (about 100 cells/s), and the trainer reads a batch on its
-/// batch-preparation thread while the previous batch trains, so the decoding is hidden.
+/// Cell images that are decoded from their files each time one is read, except the first few whose pixels are kept, so a
+/// training set costs a file path per cell in memory instead of its pixels (47 KB per cell at 125 px, 150 KB at 224 px:
+/// 4.7 and 15 GB for 100,000 cells). The trainer reads a batch on its batch-preparation thread while the previous batch
+/// trains, but on two cores that decoding still competes with the step: decoding every batch cost resnet18-finetune
+/// about a fifth of its training images/s here (benchmarks/results/train-throughput.md), hence the kept cells.
 /// </summary>
 /// <remarks>
 /// Decoding is deterministic: reading an image twice gives the same bytes, so results do not depend on whether a run
@@ -18,13 +19,25 @@ namespace MalariaML.Preprocessing;
 internal sealed class DecodeOnReadImages : IReadOnlyList<RgbImage>
 {
     private readonly IReadOnlyList<CellImage> _cells;
+    private readonly IReadOnlyList<RgbImage> _kept;
 
     /// <summary>Images of <paramref name="cells"/>, decoded and resized with <paramref name="options"/> when read.</summary>
-    public DecodeOnReadImages(IReadOnlyList<CellImage> cells, ImageLoadOptions options)
+    /// <param name="cells">The cells, in order.</param>
+    /// <param name="options">Decoding and resizing options.</param>
+    /// <param name="kept">Already decoded images of the first cells (as <paramref name="options"/> decodes them); null for none.</param>
+    public DecodeOnReadImages(IReadOnlyList<CellImage> cells, ImageLoadOptions options, IReadOnlyList<RgbImage>? kept = null)
     {
         _cells = cells ?? throw new ArgumentNullException(nameof(cells));
         Options = options ?? throw new ArgumentNullException(nameof(options));
+        _kept = kept ?? [];
+        if (_kept.Count > _cells.Count)
+        {
+            throw new ArgumentException($"{_kept.Count} kept images for {_cells.Count} cells", nameof(kept));
+        }
     }
+
+    /// <summary>How many of the first cells are held decoded in memory rather than read from their files.</summary>
+    public int KeptCount => _kept.Count;
 
     /// <summary>Decoding and resizing options.</summary>
     public ImageLoadOptions Options { get; }
@@ -32,9 +45,9 @@ internal sealed class DecodeOnReadImages : IReadOnlyList<RgbImage>
     /// <inheritdoc/>
     public int Count => _cells.Count;
 
-    /// <summary>Decodes the image of cell <paramref name="index"/>.</summary>
+    /// <summary>The image of cell <paramref name="index"/>: kept, or decoded from its file.</summary>
     /// <exception cref="InvalidImageException">The file can no longer be decoded.</exception>
-    public RgbImage this[int index] => ImageDecoder.DecodeFile(_cells[index].Path, Options);
+    public RgbImage this[int index] => index < _kept.Count ? _kept[index] : ImageDecoder.DecodeFile(_cells[index].Path, Options);
 
     /// <inheritdoc/>
     public IEnumerator<RgbImage> GetEnumerator()

@@ -50,6 +50,11 @@ public static class ModelTrainer
             throw new MalariaMLException($"expected two classes including '{positiveClass}', got {string.Join(", ", classNames)}");
         }
 
+        if (options.DecodedCellBytes < 0)
+        {
+            throw new MalariaMLException($"the memory kept for decoded cells (DecodedCellBytes, --keep-decoded-mb) must be 0 or more, got {options.DecodedCellBytes} bytes");
+        }
+
         var definition = ModelCatalog.Get(options.Model);
         if (definition.RequiresWeightsFile && (options.WeightsPath is null || !File.Exists(options.WeightsPath)))
         {

@@ -66,6 +66,16 @@ public sealed record ModelTrainingOptions
     /// <summary>Patient-level sensitivity the per-patient call rule is fitted for on the validation patients. Default 0.98.</summary>
     public double TargetPatientSensitivity { get; init; } = 0.98;
 
+    /// <summary>
+    /// Decoded pixels of training and validation cells kept in memory between epochs by networks trained end to end
+    /// (the first cells, training cells first, up to this many bytes: 47 KB per cell at 125 px, 150 KB at 224 px); every
+    /// other cell is decoded again from its file for each batch. Decoding every batch cost resnet18-finetune about a
+    /// fifth of its training images/s on two cores (benchmarks/results/train-throughput.md); the budget caps what
+    /// that speed costs in memory, so resident memory still does not grow with the number of cells. 0 keeps none.
+    /// Default 256 MiB.
+    /// </summary>
+    public long DecodedCellBytes { get; init; } = 256L << 20;
+
     /// <summary>Folder for caches (e.g. frozen-network features); null for the default cache folder.</summary>
     public string? CacheDirectory { get; init; }
 }

@@ -1,4 +1,6 @@
+using MalariaML.Data;
 using MalariaML.Inference;
+using MalariaML.Preprocessing;
 using MalariaML.Models;
 using MalariaML.Runtime;
 
@@ -6,15 +8,18 @@ namespace MalariaML.Training;
 
 /// <summary>
 /// Trains a TorchSharp network end to end on images (<see cref="ModelFamily.Network"/>). Every file is checked once
-/// up front (bad ones are skipped and reported); each batch is then decoded again on the batch-preparation thread,
-/// so memory does not grow with the number of cells.
+/// up front (bad ones are skipped and reported); the pixels of the first cells are kept up to
+/// <see cref="ModelTrainingOptions.DecodedCellBytes"/> (training cells first), and every other cell is decoded again on
+/// the batch-preparation thread for each batch, so memory does not grow with the number of cells.
 /// </summary>
 internal sealed class NetworkTrainer : IFamilyTrainer
 {
     public FamilyTrainingOutcome Train(FamilyTrainingRequest r)
     {
-        var train = r.Loader.DecodeOnRead(r.Train, r.Work, r.CancellationToken);
-        var validation = r.Loader.DecodeOnRead(r.Validation, r.Work, r.CancellationToken);
+        var budget = r.Options.DecodedCellBytes;
+        var train = r.Loader.DecodeOnRead(r.Train, r.Work, r.CancellationToken, budget);
+        var trainBytes = (long)((DecodeOnReadImages)train.Images).KeptCount * RgbImage.ByteCount(train.Width, train.Height);
+        var validation = r.Loader.DecodeOnRead(r.Validation, r.Work, r.CancellationToken, Math.Max(0, budget - trainBytes));
         if (train.Images.Count == 0)
         {
             throw new MalariaMLException("the training part has no usable images");

@@ -54,12 +54,44 @@ public class DecodeOnReadTests
     }
 
     [Fact]
+    public void Kept_cells_fill_the_budget_in_order_and_are_not_read_from_their_files_again()
+    {
+        using var temp = TestData.NewTempFolder();
+        var cells = TestData.SampleCells(5).Select(c =>
+        {
+            var copy = Path.Combine(temp.Path, Path.GetFileName(c.Path));
+            File.Copy(c.Path, copy);
+            return c with { Path = copy };
+        }).ToList();
+        var loader = new CellImageLoader(ImageLoadOptions.Square(32));
+        var once = loader.Decode(cells);
+        // Room for two images and a half: two are kept, the rest decoded on read.
+        var budget = RgbImage.ByteCount(32, 32) * 5L / 2;
+        var lazy = loader.DecodeOnRead(cells, keepBytes: budget);
+
+        var images = Assert.IsType<DecodeOnReadImages>(lazy.Images);
+        Assert.Equal(2, images.KeptCount);
+        foreach (var cell in cells)
+        {
+            File.WriteAllBytes(cell.Path, []);
+        }
+
+        Assert.Equal(once.Images[0].Pixels, images[0].Pixels);
+        Assert.Equal(once.Images[1].Pixels, images[1].Pixels);
+        var error = Assert.Throws<InvalidImageException>(() => images[2]);
+        Assert.Contains(cells[2].Path, error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => loader.DecodeOnRead(cells, keepBytes: -1));
+    }
+
+    [Fact]
     public void Training_on_images_decoded_per_batch_matches_training_on_kept_pixels_to_the_last_digit()
     {
         var loader = new CellImageLoader(ImageLoadOptions.Square(32));
         var cells = TestData.SampleCells(20);
         var kept = loader.Decode(cells);
-        var lazy = loader.DecodeOnRead(cells);
+        // Half the cells kept, half decoded per batch: both paths in one run.
+        var lazy = loader.DecodeOnRead(cells, keepBytes: RgbImage.ByteCount(32, 32) * 10L);
+        Assert.Equal(10, Assert.IsType<DecodeOnReadImages>(lazy.Images).KeptCount);
         var labels = kept.Cells.Select(c => c.Label == "Parasitized").ToArray();
         (IReadOnlyList<EpochRecord> History, byte[] Weights) Run(DecodedCells data)
         {
