@@ -3,7 +3,8 @@
 
     python3 scripts/rss-chart.py OUT.png TITLE NAME=PREFIX [NAME=PREFIX ...]
 
-Left panel: resident memory over time (every sample); right panel: resident memory after each epoch.
+Left panel: resident memory over time (every sample); right panel, when a run has more than one epoch: resident
+memory after each epoch.
 Reads PREFIX.samples.csv and PREFIX.epochs.csv; renders with src/MalariaML.Cli/bin/Release/net10.0/plots/MalariaML.Plots.dll.
 """
 import csv, json, os, subprocess, sys, tempfile
@@ -24,10 +25,12 @@ def main():
                           "markers": False, "colorIndex": i})
         per_epoch.append({"name": name, "x": [int(r["epoch"]) for r in epochs], "y": [float(r["rss_mib_after"]) for r in epochs],
                           "markers": True, "colorIndex": i})
-    spec = {"charts": [{"kind": "lines", "file": os.path.basename(out), "title": title, "width": 1400, "height": 560, "panels": [
-        {"title": "resident memory, sampled every second", "xLabel": "seconds", "yLabel": "RSS (MiB)", "series": over_time},
-        {"title": "resident memory after each epoch", "xLabel": "epoch", "yLabel": "RSS (MiB)", "series": per_epoch, "integerX": True},
-    ]}]}
+    panels = [{"title": "resident memory, sampled every second", "xLabel": "seconds", "yLabel": "RSS (MiB)", "series": over_time}]
+    # Runs of one epoch give one point each: a panel of lone dots says nothing the left panel does not.
+    if any(len(s["x"]) > 1 for s in per_epoch):
+        panels.append({"title": "resident memory after each epoch", "xLabel": "epoch", "yLabel": "RSS (MiB)", "series": per_epoch, "integerX": True})
+    spec = {"charts": [{"kind": "lines", "file": os.path.basename(out), "title": title,
+                        "width": 700 * len(panels) + (0 if len(panels) > 1 else 300), "height": 560, "panels": panels}]}
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     renderer = os.path.join(root, "src", "MalariaML.Cli", "bin", "Release", "net10.0", "plots", "MalariaML.Plots.dll")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
