@@ -30,7 +30,7 @@ def main():
     if any(len(s["x"]) > 1 for s in per_epoch):
         panels.append({"title": "resident memory after each epoch", "xLabel": "epoch", "yLabel": "RSS (MiB)", "series": per_epoch, "integerX": True})
     spec = {"charts": [{"kind": "lines", "file": os.path.basename(out), "title": title,
-                        "width": 700 * len(panels) + (0 if len(panels) > 1 else 300), "height": 560, "panels": panels}]}
+                        "width": 1400 if len(panels) > 1 else 1000, "height": 560, "panels": panels}]}
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     renderer = os.path.join(root, "src", "MalariaML.Cli", "bin", "Release", "net10.0", "plots", "MalariaML.Plots.dll")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:

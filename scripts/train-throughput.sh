@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training images/s of several builds of the `malaria` CLI on the same cells, in one run. The builds take turns, forward
 # then backward (A B C, C B A, A B C, ...), so that a machine that speeds up or slows down during the run favours none;
-# on a shared VM single runs still scatter by 10-20%, so use ROUNDS >= 4 before reading a difference of that size.
+# on a shared VM single runs still scatter by 10-30%, so use ROUNDS >= 4 before reading a difference of that size.
 # Reads each run's history (epoch seconds, which include that epoch's validation) and prints training images per second.
 #
 #   [ROUNDS=4] scripts/train-throughput.sh OUT_DIR DATA_DIR NAME=CLI_DLL NAME=CLI_DLL [...] [-- MODEL...]
@@ -55,7 +55,7 @@ awk -F, 'NR > 1 { k = $1 "," $2; s[k] += $7; c[k]++; r[k "," $3] += $7; rc[k ","
   END {
     for (k in s) printf "mean,%s,%.2f\n", k, s[k] / c[k]
     for (kr in r) { split(kr, p, ","); printf "run,%s,%s,%.4f\n", p[1], p[2], r[kr] / rc[kr] }
-  }' "$out/runs.csv" | sort -t, -k2,3 -k4,4n | awk -F, '
+  }' "$out/runs.csv" | awk -F, '
   $1 == "mean" { mean[$2 "," $3] = $4; next }
   { k = $2 "," $3; v[k, ++n[k]] = $4 }
   END {

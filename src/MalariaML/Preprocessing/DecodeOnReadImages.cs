@@ -39,6 +39,9 @@ internal sealed class DecodeOnReadImages : IReadOnlyList<RgbImage>
     /// <summary>How many of the first cells are held decoded in memory rather than read from their files.</summary>
     public int KeptCount => _kept.Count;
 
+    /// <summary>Memory the kept cells' pixels take.</summary>
+    public long KeptBytes => (long)_kept.Count * RgbImage.ByteCount(Options.Width, Options.Height);
+
     /// <summary>Decoding and resizing options.</summary>
     public ImageLoadOptions Options { get; }
 

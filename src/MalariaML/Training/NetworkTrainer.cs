@@ -1,4 +1,3 @@
-using MalariaML.Data;
 using MalariaML.Inference;
 using MalariaML.Preprocessing;
 using MalariaML.Models;
@@ -18,8 +17,8 @@ internal sealed class NetworkTrainer : IFamilyTrainer
     {
         var budget = r.Options.DecodedCellBytes;
         var train = r.Loader.DecodeOnRead(r.Train, r.Work, r.CancellationToken, budget);
-        var trainBytes = (long)((DecodeOnReadImages)train.Images).KeptCount * RgbImage.ByteCount(train.Width, train.Height);
-        var validation = r.Loader.DecodeOnRead(r.Validation, r.Work, r.CancellationToken, Math.Max(0, budget - trainBytes));
+        var trainBytes = train.Images is DecodeOnReadImages images ? images.KeptBytes : 0;
+        var validation = r.Loader.DecodeOnRead(r.Validation, r.Work, r.CancellationToken, budget - trainBytes);
         if (train.Images.Count == 0)
         {
             throw new MalariaMLException("the training part has no usable images");
